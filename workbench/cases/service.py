@@ -1,0 +1,373 @@
+"""Case actions: one method per thing an advisor does, one transaction and audit row each."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from workbench.cases import queries, rows, search
+from workbench.cases.model import (
+    RECORD_TYPES,
+    ArrearsComponent,
+    ArrearsItem,
+    Case,
+    CaseFile,
+    CaseRow,
+    CaseStatus,
+    Consent,
+    FollowUp,
+    Intake,
+    Landlord,
+    Outcome,
+    OutcomeRecord,
+    Person,
+    Tenancy,
+)
+from workbench.cases.validation import validate
+from workbench.errors import NotFound, ValidationError
+from workbench.i18n import N_
+from workbench.identity import check_identity
+from workbench.session import Role, Session, now_utc
+
+CASE_WORK = (Role.ADVISOR, Role.ADMIN)
+
+
+class InvalidIdentity(ValidationError):
+    template = N_("“{text}” is not a valid identity number. Check it, or save it marked "
+                  "as unchecked.")
+
+
+class CaseNotFound(NotFound):
+    template = N_("There is no case number {id}.")
+
+
+class PersonNotFound(NotFound):
+    template = N_("There is no person number {id}.")
+
+
+class RecordNotFound(NotFound):
+    template = N_("The entry was not found; it may have been removed.")
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The case list's filters; all of them narrow the list."""
+
+    status: CaseStatus | None = None
+    advisor_id: int | None = None
+    followups_due_by: date | None = None
+
+
+class CaseService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.db = session.db
+
+    # --- reading -------------------------------------------------------------------------
+
+    def open_case(self, case_id: int) -> CaseFile:
+        self._may_read()
+        file = queries.load_case(self.db, case_id)
+        if file is None:
+            raise CaseNotFound(id=case_id)
+        return file
+
+    def list_cases(self, where: CaseFilter | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[CaseRow]:
+        self._may_read()
+        clauses, params = _filter_sql(where or CaseFilter())
+        return queries.case_rows(self.db, clauses, params, limit=limit, offset=offset)
+
+    def count_cases(self) -> int:
+        self._may_read()
+        return self.db.scalar("SELECT count(*) FROM cases")
+
+    def search(self, text: str, limit: int = 200) -> list[CaseRow]:
+        """Cases matching every typed word (as a prefix), best match first."""
+        self._may_read()
+        return queries.rows_by_ids(self.db, search.matching_ids(self.db, text, limit))
+
+    def find_duplicates(self, first_name: str, last_name: str, identity_text: str = "",
+                        street: str = "") -> list[CaseRow]:
+        """Cases that look like the same resident: same identity number, or same name and
+        street. Shown before a second case is opened for somebody."""
+        self._may_read()
+        clauses, params = [], []
+        check = check_identity(identity_text, self.session.organisation.country) \
+            if identity_text.strip() else None
+        if check is not None:
+            clauses.append("p.identity_number = ?")
+            params.append(check.compact if check.valid else identity_text.strip())
+        if street.strip():
+            clauses.append("(lower(p.first_name) = lower(?) AND lower(p.last_name) = lower(?) "
+                           "AND lower(t.street) = lower(?))")
+            params += [first_name.strip(), last_name.strip(), street.strip()]
+        if not clauses:
+            return []
+        return queries.case_rows(self.db, " OR ".join(clauses), tuple(params))
+
+    def landlords(self) -> list[Landlord]:
+        self._may_read()
+        return rows.select(self.db, Landlord, "1", order="name")
+
+    # --- creating ------------------------------------------------------------------------
+
+    def create_case(self, intake: Intake) -> CaseFile:
+        self._may_write(N_("open cases"))
+        person = self._person_from_intake(intake)
+        validate(person)
+        today = intake.opened_on or date.today()
+        with self.session.action("case.create", "case") as act:
+            person.id = rows.insert(self.db, person)
+            case = Case(person_id=person.id, status=intake.status, opened_on=today,
+                        referral_source=intake.referral_source, reasons=intake.reasons,
+                        advisor_id=self.session.user.id, intake_arrears=intake.rent_arrears)
+            validate(case)
+            case.id = act.entity_id = rows.insert(self.db, case)
+            tenancy = Tenancy(case_id=case.id, landlord_id=intake.landlord_id,
+                              street=intake.street.strip(), postcode=intake.postcode.strip(),
+                              city=intake.city.strip(), monthly_rent=intake.monthly_rent,
+                              landlord_reference=intake.landlord_reference.strip())
+            validate(tenancy)
+            rows.insert(self.db, tenancy)
+            if intake.rent_arrears:
+                rows.insert(self.db, ArrearsItem(case.id, ArrearsComponent.RENT,
+                                                 intake.rent_arrears, today))
+            queries.reindex(self.db, case.id)
+        return self.open_case(case.id)
+
+    def _person_from_intake(self, intake: Intake) -> Person:
+        person = Person(first_name=intake.first_name.strip(), last_name=intake.last_name.strip(),
+                        phone=intake.phone.strip(), email=intake.email.strip(),
+                        language=intake.language)
+        self._set_identity(person, intake.identity_text, intake.identity_override)
+        return person
+
+    def _set_identity(self, person: Person, text: str, override: bool) -> None:
+        text = text.strip()
+        if not text:
+            person.identity_number = person.identity_kind = None
+            person.identity_unverified = False
+            return
+        check = check_identity(text, self.session.organisation.country)
+        if not check.valid and not override:
+            raise InvalidIdentity(text=text)
+        person.identity_number = check.compact if check.valid else text
+        person.identity_kind = check.kind.value
+        person.identity_unverified = not check.valid
+        if check.birth_date:
+            person.birth_year = check.birth_date.year
+
+    def add_landlord(self, landlord: Landlord) -> Landlord:
+        self._may_write(N_("add landlords"))
+        landlord = dataclasses.replace(landlord, name=landlord.name.strip())
+        validate(landlord)
+        if self.db.one("SELECT 1 FROM landlords WHERE lower(name) = lower(?)", (landlord.name,)):
+            raise ValidationError(N_("A landlord named “{name}” already exists."),
+                                  name=landlord.name)
+        with self.session.action("landlord.add", "landlord") as act:
+            landlord.id = act.entity_id = rows.insert(self.db, landlord)
+        return landlord
+
+    # --- editing -------------------------------------------------------------------------
+
+    def update_person(self, case_id: int, person: Person, identity_text: str | None = None,
+                      identity_override: bool = False) -> CaseFile:
+        """Save the resident's details; ``identity_text`` when the number was edited."""
+        self._may_write(N_("edit cases"))
+        file = self.open_case(case_id)
+        person = dataclasses.replace(person, id=file.person.id)
+        if identity_text is not None:
+            self._set_identity(person, identity_text, identity_override)
+        validate(person)
+        with self.session.action("person.update", "case", case_id):
+            rows.update(self.db, person)
+            self.db.execute("UPDATE persons SET updated_at = ? WHERE id = ?",
+                            (now_utc(), person.id))
+            self._touched(case_id)
+        return self.open_case(case_id)
+
+    def update_case(self, case: Case) -> CaseFile:
+        """Overview fields: status, advisor, reasons, referral source, note, dates."""
+        self._may_write(N_("edit cases"))
+        current = self.open_case(_id(case)).case
+        case = dataclasses.replace(case, person_id=current.person_id)
+        if case.status is CaseStatus.CLOSED and case.closed_on is None:
+            case.closed_on = date.today()
+        if case.status is not CaseStatus.CLOSED:
+            case.closed_on = None
+        validate(case)
+        with self.session.action("case.update", "case", case.id):
+            rows.update(self.db, case)
+            self._touched(case.id)
+        return self.open_case(case.id)
+
+    def set_tenancy(self, tenancy: Tenancy) -> CaseFile:
+        self._may_write(N_("edit cases"))
+        self.open_case(tenancy.case_id)
+        tenancy = dataclasses.replace(tenancy, street=tenancy.street.strip(),
+                                      landlord_reference=tenancy.landlord_reference.strip())
+        validate(tenancy)
+        with self.session.action("tenancy.update", "case", tenancy.case_id):
+            if not rows.update(self.db, tenancy, key="case_id"):
+                rows.insert(self.db, tenancy)
+            self._touched(tenancy.case_id)
+        return self.open_case(tenancy.case_id)
+
+    def set_arrears(self, case_id: int, component: ArrearsComponent, amount: int,
+                    as_of: date | None = None) -> CaseFile:
+        """The arrears of one component as now known; zero removes the component."""
+        self._may_write(N_("edit cases"))
+        self.open_case(case_id)
+        item = ArrearsItem(case_id, component, amount, as_of or date.today())
+        validate(item)
+        with self.session.action("arrears.set", "case", case_id):
+            self.db.execute("DELETE FROM arrears WHERE case_id = ? AND component = ?",
+                            (case_id, component.value))
+            if amount:
+                rows.insert(self.db, item)
+            self._touched(case_id)
+        return self.open_case(case_id)
+
+    def add(self, record: Any) -> Any:
+        """Add a record (contact, consent, debt, …) to its case; returns it with its id."""
+        self._may_write(N_("edit cases"))
+        _check_record_type(record)
+        self.open_case(record.case_id)
+        validate(record)
+        record = dataclasses.replace(record)
+        with self.session.action(f"{record.TABLE}.add", "case", record.case_id):
+            record.id = rows.insert(self.db, record)
+            self._touched(record.case_id)
+        return record
+
+    def update(self, record: Any) -> Any:
+        self._may_write(N_("edit cases"))
+        _check_record_type(record)
+        stored = self._stored(type(record), _id(record))
+        if stored.case_id != record.case_id:
+            raise RecordNotFound()
+        validate(record)
+        with self.session.action(f"{record.TABLE}.update", "case", record.case_id):
+            rows.update(self.db, record)
+            self._touched(record.case_id)
+        return record
+
+    def remove(self, record_type: type, record_id: int) -> None:
+        self._may_write(N_("edit cases"))
+        stored = self._stored(record_type, record_id)
+        with self.session.action(f"{record_type.TABLE}.remove", "case", stored.case_id):
+            self.db.execute(f"DELETE FROM {record_type.TABLE} WHERE id = ?", (record_id,))
+            self._touched(stored.case_id)
+
+    def withdraw_consent(self, consent_id: int, on: date | None = None) -> Consent:
+        consent = self._stored(Consent, consent_id)
+        return self.update(dataclasses.replace(consent, withdrawn_on=on or date.today()))
+
+    def complete_followup(self, followup_id: int, on: date | None = None) -> FollowUp:
+        followup = self._stored(FollowUp, followup_id)
+        return self.update(dataclasses.replace(followup, done_on=on or date.today()))
+
+    def record_outcome(self, case_id: int, outcome: Outcome,
+                       on: date | None = None) -> OutcomeRecord:
+        existing = [o for o in self.open_case(case_id).outcomes if o.outcome is outcome]
+        if existing:
+            return existing[0]
+        return self.add(OutcomeRecord(case_id, outcome, on or date.today()))
+
+    # --- personal data requests -----------------------------------------------------------
+
+    def export_person(self, person_id: int) -> dict:
+        """Everything the store holds about a person, for a subject access request."""
+        self._may_write(N_("export personal data"))
+        person_rows = rows.select(self.db, Person, "id = ?", (person_id,))
+        if not person_rows:
+            raise PersonNotFound(id=person_id)
+        case_ids = [row[0] for row in self.db.all(
+            "SELECT id FROM cases WHERE person_id = ? ORDER BY id", (person_id,))]
+        with self.session.action("person.export", "person", person_id):
+            files = [queries.load_case(self.db, case_id) for case_id in case_ids]
+        return {
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "organisation": self.session.organisation.name,
+            "person": _plain(person_rows[0]),
+            "cases": [_plain_case(file) for file in files if file is not None],
+        }
+
+    def erase_case(self, case_id: int) -> None:
+        """Remove a case and its records, and the person when no other case is theirs.
+
+        The audit log keeps a row saying a case was erased, which holds no personal data.
+        """
+        self.session.require(Role.ADMIN, N_("erase cases"))
+        file = self.open_case(case_id)
+        with self.session.action("case.erase", "case", case_id):
+            self.db.execute("DELETE FROM payment_plans WHERE case_id = ?", (case_id,))
+            self.db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+            search.remove(self.db, case_id)
+            others = self.db.scalar("SELECT count(*) FROM cases WHERE person_id = ?",
+                                    (file.person.id,))
+            if not others:
+                self.db.execute("DELETE FROM persons WHERE id = ?", (file.person.id,))
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _may_read(self) -> None:
+        self.session.require_any(CASE_WORK, N_("see case data"))
+
+    def _may_write(self, action: str) -> None:
+        self.session.require_any(CASE_WORK, action)
+
+    def _stored(self, record_type: type, record_id: int) -> Any:
+        _check_record_type(record_type)
+        found = rows.select(self.db, record_type, "id = ?", (record_id,))
+        if not found:
+            raise RecordNotFound()
+        return found[0]
+
+    def _touched(self, case_id: int) -> None:
+        self.db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (now_utc(), case_id))
+        queries.reindex(self.db, case_id)
+
+
+def _check_record_type(record_or_type: Any) -> None:
+    record_type = record_or_type if isinstance(record_or_type, type) else type(record_or_type)
+    if record_type not in RECORD_TYPES:
+        raise TypeError(f"{record_type.__name__} is not a case record")
+
+
+def _id(record: Any) -> int:
+    if record.id is None:
+        raise RecordNotFound()
+    return record.id
+
+
+def _filter_sql(where: CaseFilter) -> tuple[str, tuple]:
+    clauses, params = ["1"], []
+    if where.status is not None:
+        clauses.append("c.status = ?")
+        params.append(where.status.value)
+    if where.advisor_id is not None:
+        clauses.append("c.advisor_id = ?")
+        params.append(where.advisor_id)
+    if where.followups_due_by is not None:
+        clauses.append("EXISTS (SELECT 1 FROM followups f WHERE f.case_id = c.id "
+                       "AND f.done_on IS NULL AND f.due_on <= ?)")
+        params.append(where.followups_due_by.isoformat())
+    return " AND ".join(clauses), tuple(params)
+
+
+def _plain(record: Any) -> dict:
+    return {name: rows.to_db(value) for name, value in dataclasses.asdict(record).items()}
+
+
+def _plain_case(file: CaseFile) -> dict:
+    data = {"case": _plain(file.case),
+            "tenancy": _plain(file.tenancy) if file.tenancy else None,
+            "landlord": _plain(file.landlord) if file.landlord else None}
+    for name in ("members", "arrears", "debts", "benefits", "decisions", "consents",
+                 "contacts", "referrals", "followups", "outcomes"):
+        data[name] = [_plain(item) for item in getattr(file, name)]
+    return data

@@ -1,0 +1,1 @@
+"""The encrypted case store: key slots, the SQLCipher database, migrations and audit."""
