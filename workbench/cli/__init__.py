@@ -1,0 +1,81 @@
+"""The ``workbench`` command: the GUI with no subcommand, admin tasks with one.
+
+Every subcommand calls the same services as the GUI. Errors are one line on stderr in the
+user's language, never a traceback; the exit code says what kind of failure it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from workbench import __version__
+from workbench.cli import case_commands, store_commands, user_commands
+from workbench.cli.context import CommandContext
+from workbench.errors import WorkbenchError
+from workbench.i18n import _, language_from_environment, set_language
+from workbench.paths import log_dir
+
+EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description=_("Housing Advice Workbench: case work, budgets, payment plans and "
+                      "agreements for housing advisors. Without a command, opens the window."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    for module in (store_commands, user_commands, case_commands):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language(language_from_environment())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        return _open_window(parser)
+    context = CommandContext.from_args(args)
+    try:
+        return args.handler(context, args) or EXIT_OK
+    except WorkbenchError as error:
+        print(f"workbench: {error.message()}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader (``| head``) went away; that is not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception:  # the last line of defence: a log for us, a sentence for the user
+        where = _write_crash_log()
+        print("workbench: " + _("An unexpected error stopped the command; nothing more "
+                                "was saved. Details are in {path}.").format(path=where),
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _open_window(parser: argparse.ArgumentParser) -> int:
+    # The window arrives with the GUI; until then, show what the command can do.
+    parser.print_help()
+    return EXIT_OK
+
+
+def _write_crash_log() -> str:
+    try:
+        directory = log_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"crash-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.log"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return str(path)
+    except OSError:
+        logging.exception("could not write the crash log")
+        return "?"

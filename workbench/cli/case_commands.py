@@ -1,0 +1,144 @@
+"""Case commands: seed-demo, cases list, export-person, erase, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from workbench.cases.model import CaseRow
+from workbench.cases.service import CaseService
+from workbench.cli.context import CommandContext, add_store_arguments
+from workbench.demo.seed import seed_demo
+from workbench.i18n import _, format_date, format_money, locale_for
+from workbench.session import StoreLocation, create_store
+from workbench.store.files import atomic_output
+
+DEMO_CASES = 200
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    seed = commands.add_parser(
+        "seed-demo", help=_("add fictional demonstration cases"),
+        description=_("Add realistic, fictional cases spread over the last eight quarters; "
+                      "the same seed gives the same cases. Secrets: your passphrase."))
+    add_store_arguments(seed)
+    seed.add_argument("--cases", type=int, required=True, metavar="N")
+    seed.add_argument("--seed", type=int, default=1, metavar="S")
+    seed.set_defaults(handler=run_seed)
+
+    cases = commands.add_parser("cases", help=_("list cases"))
+    sub = cases.add_subparsers(dest="cases_command", metavar=_("COMMAND"), required=True)
+    listing = sub.add_parser("list", help=_("list every case"), description=_(
+        "List every case. Secrets: your passphrase."))
+    add_store_arguments(listing)
+    listing.add_argument("--json", action="store_true",
+                         help=_("JSON rows; amounts in minor units (cents)"))
+    listing.set_defaults(handler=run_list)
+
+    export = commands.add_parser(
+        "export-person", help=_("export all data about a person (access request)"),
+        description=_("Write everything the store holds about person ID to a JSON file, "
+                      "for a subject access request. Secrets: your passphrase."))
+    add_store_arguments(export)
+    export.add_argument("person_id", type=int, metavar="ID")
+    export.add_argument("--out", type=Path, required=True, metavar=_("FILE"))
+    export.set_defaults(handler=run_export)
+
+    erase = commands.add_parser(
+        "erase", help=_("erase a case's personal data"),
+        description=_("Remove case CASE_ID and its records, and the person when no other "
+                      "case is theirs; the audit log keeps a row without personal data. "
+                      "Secrets: your passphrase."))
+    add_store_arguments(erase)
+    erase.add_argument("case_id", type=int, metavar="CASE_ID")
+    erase.set_defaults(handler=run_erase)
+
+    demo = commands.add_parser(
+        "demo", help=_("try the program on a throwaway store of demonstration cases"),
+        description=_("Create a temporary store with demonstration cases, show them, and "
+                      "remove the store again."))
+    demo.add_argument("--cases", type=int, default=DEMO_CASES, metavar="N")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_seed(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        added = seed_demo(session, args.cases, args.seed)
+    finally:
+        session.lock()
+    print(_("Added {count} demonstration cases.").format(count=added))
+    return 0
+
+
+def case_json(row: CaseRow) -> dict:
+    return {"id": row.id, "name": row.name, "status": row.status.value,
+            "opened": row.opened_on.isoformat(), "arrears": row.arrears,
+            "has_plan": row.has_plan, "landlord": row.landlord, "advisor": row.advisor,
+            "next_followup": row.next_followup.isoformat() if row.next_followup else None}
+
+
+def run_list(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        rows = CaseService(session).list_cases()
+        currency, country = session.organisation.currency, session.organisation.country
+    finally:
+        session.lock()
+    if args.json:
+        print(json.dumps([case_json(row) for row in rows], ensure_ascii=False, indent=1))
+    else:
+        print_table(rows, currency, country)
+    return 0
+
+
+def print_table(rows: list[CaseRow], currency: str, country: str) -> None:
+    locale = locale_for(country=country)
+    for row in rows:
+        print(f"{row.id:>7}  {row.name[:28]:<28}  {row.status.value:<9}  "
+              f"{format_date(row.opened_on, locale, 'short'):>10}  "
+              f"{format_money(row.arrears, currency, locale):>14}  {row.landlord[:30]}")
+
+
+def run_export(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        data = CaseService(session).export_person(args.person_id)
+    finally:
+        session.lock()
+    with atomic_output(args.out) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(_("Wrote the personal data of person {id} to {path}.").format(
+        id=args.person_id, path=args.out))
+    return 0
+
+
+def run_erase(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        CaseService(session).erase_case(args.case_id)
+    finally:
+        session.lock()
+    print(_("Erased case {id}.").format(id=args.case_id))
+    return 0
+
+
+def run_demo(context: CommandContext, args: argparse.Namespace) -> int:
+    directory = Path(tempfile.mkdtemp(prefix="workbench-demo-"))
+    try:
+        location = StoreLocation(directory / "store")
+        session, _key = create_store(location, _("Demo Housing Advice"), "FI", "demo",
+                                     "demo-passphrase", language="fi")
+        seed_demo(session, args.cases)
+        service = CaseService(session)
+        rows = service.list_cases(limit=20)
+        print(_("Demo store with {count} fictional cases (removed on exit):").format(
+            count=service.count_cases()))
+        print_table(rows, session.organisation.currency, session.organisation.country)
+        session.lock()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return 0

@@ -1,0 +1,80 @@
+"""What every subcommand needs: where the store is, who the user is, and secrets."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import ValidationError
+from workbench.i18n import N_, _
+from workbench.paths import default_data_dir
+from workbench.session import Session, StoreLocation, unlock
+
+USER_ENV = "WORKBENCH_USER"
+
+
+class MissingUser(ValidationError):
+    template = N_("Say who you are with --user NAME (or set WORKBENCH_USER).")
+
+
+class NoSecret(ValidationError):
+    template = N_("A passphrase was expected on standard input, one per line.")
+
+
+class SecretsDiffer(ValidationError):
+    template = N_("The two passphrases differ; nothing was changed.")
+
+
+def add_store_arguments(parser: argparse.ArgumentParser, with_user: bool = True) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=_("the store's folder (default: $WORKBENCH_DATA_DIR or the "
+                               "platform's data folder)"))
+    if with_user:
+        parser.add_argument("--user", default=None,
+                            help=_("your user name (default: $WORKBENCH_USER)"))
+    parser.add_argument("--passphrase-stdin", action="store_true",
+                        help=_("read passphrases and keys from standard input, one per line, "
+                               "in the order this command's description gives"))
+
+
+@dataclass
+class CommandContext:
+    location: StoreLocation
+    user: str | None
+    from_stdin: bool
+    _stdin_lines: list[str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CommandContext:
+        data_dir = getattr(args, "data_dir", None) or default_data_dir()
+        user = getattr(args, "user", None) or os.environ.get(USER_ENV) or None
+        return cls(StoreLocation(Path(data_dir).expanduser()), user,
+                   bool(getattr(args, "passphrase_stdin", False)))
+
+    def require_user(self) -> str:
+        if not self.user:
+            raise MissingUser()
+        return self.user
+
+    def secret(self, prompt: str, confirm: bool = False) -> str:
+        """The next secret: a line of standard input, or typed at a hidden prompt."""
+        if self.from_stdin:
+            if self._stdin_lines is None:
+                self._stdin_lines = sys.stdin.read().splitlines()
+            if not self._stdin_lines:
+                raise NoSecret()
+            return self._stdin_lines.pop(0)
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass(_("Type it again: ")) != first:
+            raise SecretsDiffer()
+        return first
+
+    def unlock(self) -> Session:
+        user = self.require_user()
+        self.location.keyslots()  # a clear "no store here" before asking for a passphrase
+        return unlock(self.location, user, self.secret(
+            _("Passphrase for {user}: ").format(user=user)))

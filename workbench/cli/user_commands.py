@@ -1,0 +1,104 @@
+"""User commands: users add, passwd, list, remove, recover."""
+
+from __future__ import annotations
+
+import argparse
+
+from workbench.cli.context import CommandContext, add_store_arguments
+from workbench.i18n import _
+from workbench.session import Role
+from workbench.users import UserService, recover
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    users = commands.add_parser("users", help=_("manage who may open the store"))
+    sub = users.add_subparsers(dest="users_command", metavar=_("COMMAND"), required=True)
+
+    add = sub.add_parser("add", help=_("add a user"), description=_(
+        "Add a user. Secrets, in order: your passphrase, then the new user's passphrase."))
+    add_store_arguments(add)
+    add.add_argument("name", metavar=_("NAME"))
+    add.add_argument("--role", action="append", choices=[r.value for r in Role],
+                     required=True, help=_("a role; repeat for several"))
+    add.set_defaults(handler=run_add)
+
+    passwd = sub.add_parser("passwd", help=_("change a passphrase"), description=_(
+        "Change NAME's passphrase (an admin may change anybody's). Secrets, in order: your "
+        "passphrase, then the new passphrase."))
+    add_store_arguments(passwd)
+    passwd.add_argument("name", metavar=_("NAME"))
+    passwd.set_defaults(handler=run_passwd)
+
+    listing = sub.add_parser("list", help=_("list the users"), description=_(
+        "List the users and their roles. Secrets: your passphrase."))
+    add_store_arguments(listing)
+    listing.set_defaults(handler=run_list)
+
+    remove = sub.add_parser("remove", help=_("remove a user"), description=_(
+        "Remove NAME's access. Secrets: your passphrase."))
+    add_store_arguments(remove)
+    remove.add_argument("name", metavar=_("NAME"))
+    remove.set_defaults(handler=run_remove)
+
+    rescue = sub.add_parser("recover", help=_("set a forgotten passphrase with the recovery key"),
+                            description=_("Set a new passphrase for NAME using the recovery "
+                                          "key. Secrets, in order: the recovery key, then the "
+                                          "new passphrase."))
+    add_store_arguments(rescue, with_user=False)
+    rescue.add_argument("name", metavar=_("NAME"))
+    rescue.set_defaults(handler=run_recover)
+
+
+def run_add(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
+                                    confirm=True)
+        user = UserService(session).add_user(args.name, {Role(r) for r in args.role}, passphrase)
+    finally:
+        session.lock()
+    print(_("Added user {user}.").format(user=user.name))
+    return 0
+
+
+def run_passwd(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
+                                    confirm=True)
+        UserService(session).change_passphrase(args.name, passphrase)
+    finally:
+        session.lock()
+    print(_("Changed the passphrase of {user}.").format(user=args.name))
+    return 0
+
+
+def run_list(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        users = UserService(session).list_users()
+    finally:
+        session.lock()
+    for user in users:
+        print(f"{user.name}\t{','.join(sorted(user.roles))}")
+    return 0
+
+
+def run_remove(context: CommandContext, args: argparse.Namespace) -> int:
+    session = context.unlock()
+    try:
+        UserService(session).remove_user(args.name)
+    finally:
+        session.lock()
+    print(_("Removed user {user}.").format(user=args.name))
+    return 0
+
+
+def run_recover(context: CommandContext, args: argparse.Namespace) -> int:
+    context.location.keyslots()
+    recovery_key = context.secret(_("Recovery key: "))
+    passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
+                                confirm=True)
+    recover(context.location, args.name, recovery_key, passphrase).lock()
+    print(_("Set a new passphrase for {user}.").format(user=args.name))
+    return 0
