@@ -29,7 +29,7 @@ DOMAIN = "workbench"
 _state = threading.local()
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext name
+def N_(message: str) -> str:
     """Mark a string for translation without translating it now."""
     return message
 

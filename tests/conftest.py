@@ -1,0 +1,59 @@
+"""Shared fixtures: real encrypted stores in temporary folders.
+
+Tests create their stores with cheap Argon2 parameters. The parameters are stored in each
+slot, so every unlock of such a store (also by the CLI in a subprocess) is fast, while the
+code path is the one users run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workbench.i18n import set_language
+from workbench.session import Session, StoreLocation, create_store
+from workbench.store.keyslots import KdfParams
+
+FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
+PASSPHRASE = "correct horse battery staple"
+ADMIN = "anna"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def location(tmp_path: Path) -> StoreLocation:
+    return StoreLocation(tmp_path / "store")
+
+
+def make_store(location: StoreLocation, country: str = "FI") -> Session:
+    session, _key = create_store(location, "Asumisneuvonta Testi ry", country, ADMIN,
+                                 PASSPHRASE, language="fi", kdf=FAST_KDF)
+    return session
+
+
+@pytest.fixture
+def session(location: StoreLocation) -> Iterator[Session]:
+    session = make_store(location)
+    yield session
+    if not session.locked:
+        session.lock()
+
+
+@pytest.fixture
+def store_with_recovery(location: StoreLocation) -> Iterator[tuple[Session, str]]:
+    session, recovery_key = create_store(location, "Asumisneuvonta Testi ry", "FI", ADMIN,
+                                         PASSPHRASE, kdf=FAST_KDF)
+    yield session, recovery_key
+    if not session.locked:
+        session.lock()
