@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from stdnum import luhn
 from stdnum.dk import cpr
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
@@ -82,17 +83,24 @@ def _hetu_birth_date(compact: str) -> date:
 
 def _check_personnummer(text: str) -> IdentityCheck:
     compact = personnummer.compact(text)
+    digits = compact.replace("-", "").replace("+", "")
+    # A samordningsnummer is a personnummer with 60 added to the day of birth; stdnum checks
+    # only the plain kind, so check the date with the real day and the Luhn digit as typed.
+    day_at = len(compact) - 7
+    day = compact[day_at:day_at + 2]
+    coordination = len(compact) in (11, 13) and day.isdigit() and int(day) > 60
+    probe = (compact[:day_at] + f"{int(day) - 60:02d}" + compact[day_at + 2:]
+             if coordination else compact)
     try:
-        personnummer.validate(compact)
-        birth = personnummer.get_birth_date(compact)
-    except StdnumError:
+        if len(compact) not in (11, 13) or compact[-5] not in "-+" or not digits.isdigit():
+            raise StdnumError()
+        birth = personnummer.get_birth_date(probe)
+        luhn.validate(digits[-10:])
+    except (StdnumError, ValueError):
         return _invalid(text, IdentityKind.SE_PERSONNUMMER, compact)
     # Stored as twelve digits: the "+" of a centenarian's ten-digit form is resolved.
-    digits = compact.replace("-", "").replace("+", "")
     canonical = f"{birth.year // 100}{digits[-10:]}"
-    # A samordningsnummer is a personnummer with 60 added to the day of birth.
-    kind = (IdentityKind.SE_SAMORDNINGSNUMMER if int(canonical[6:8]) > 60
-            else IdentityKind.SE_PERSONNUMMER)
+    kind = IdentityKind.SE_SAMORDNINGSNUMMER if coordination else IdentityKind.SE_PERSONNUMMER
     return IdentityCheck(text, kind, True, canonical, birth)
 
 

@@ -68,6 +68,16 @@ def rows_by_ids(db: Database, ids: list[int]) -> list[CaseRow]:
     return [found[case_id] for case_id in ids if case_id in found]
 
 
+def name_and_street(db: Database, case_ids: list[int]) -> list:
+    """(case id, first name, last name, street) of the given cases."""
+    if not case_ids:
+        return []
+    return db.all("SELECT c.id, p.first_name, p.last_name, coalesce(t.street, '') "
+                  "FROM cases c JOIN persons p ON p.id = c.person_id "
+                  "LEFT JOIN tenancies t ON t.case_id = c.id "
+                  f"WHERE c.id IN ({', '.join('?' for _ in case_ids)})", tuple(case_ids))
+
+
 def load_case(db: Database, case_id: int) -> CaseFile | None:
     case_list = rows.select(db, Case, "id = ?", (case_id,))
     if not case_list:

@@ -94,19 +94,22 @@ class CaseService:
         """Cases that look like the same resident: same identity number, or same name and
         street. Shown before a second case is opened for somebody."""
         self._may_read()
-        clauses, params = [], []
-        check = check_identity(identity_text, self.session.organisation.country) \
-            if identity_text.strip() else None
-        if check is not None:
-            clauses.append("p.identity_number = ?")
-            params.append(check.compact if check.valid else identity_text.strip())
-        if street.strip():
-            clauses.append("(lower(p.first_name) = lower(?) AND lower(p.last_name) = lower(?) "
-                           "AND lower(t.street) = lower(?))")
-            params += [first_name.strip(), last_name.strip(), street.strip()]
-        if not clauses:
-            return []
-        return queries.case_rows(self.db, " OR ".join(clauses), tuple(params))
+        ids: list[int] = []
+        if identity_text.strip():
+            check = check_identity(identity_text, self.session.organisation.country)
+            number = check.compact if check.valid else identity_text.strip()
+            ids += [row[0] for row in self.db.all(
+                "SELECT c.id FROM cases c JOIN persons p ON p.id = c.person_id "
+                "WHERE p.identity_number = ? ORDER BY c.id", (number,))]
+        if street.strip() and last_name.strip():
+            wanted = (first_name.strip().casefold(), last_name.strip().casefold(),
+                      street.strip().casefold())
+            # The index narrows by name; the exact comparison is Unicode-aware in Python,
+            # since SQLite's lower() only folds ASCII (Ä would not match ä).
+            candidates = search.matching_ids(self.db, f"{first_name} {last_name}", 200)
+            ids += [row[0] for row in queries.name_and_street(self.db, candidates)
+                    if (row[1].casefold(), row[2].casefold(), row[3].casefold()) == wanted]
+        return queries.rows_by_ids(self.db, list(dict.fromkeys(ids)))
 
     def landlords(self) -> list[Landlord]:
         self._may_read()
