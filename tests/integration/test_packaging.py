@@ -38,9 +38,9 @@ def test_the_installed_package_runs_from_anywhere(wheel, tmp_path):
     probe = (
         "import workbench, workbench.paths as p, workbench.i18n as i;"
         "from workbench.demo.people import vocabulary;"
-        "assert str(p.resources_dir()).startswith(%r), p.resources_dir();"
+        f"assert str(p.resources_dir()).startswith({str(target)!r}), p.resources_dir();"
         "assert vocabulary('SE').surnames;"
-        "i.set_language('sv'); print(i._('The passphrase is wrong.'))" % str(target)
+        "i.set_language('sv'); print(i._('The passphrase is wrong.'))"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env,
