@@ -35,8 +35,10 @@ RECOVERY_GROUPS, RECOVERY_GROUP_LEN = 6, 5
 class KdfParams:
     """Argon2id cost. Stored in each slot so later tuning never locks anybody out."""
 
-    time_cost: int = 3
-    memory_kib: int = 131072  # 128 MiB: about 0.3 s on a 2-core laptop
+    # 192 MiB and 4 passes: about 0.3 s on a 2-core laptop, the middle of what an unlock
+    # may take (0.2-0.5 s) while costing a guesser as much as we can afford.
+    time_cost: int = 4
+    memory_kib: int = 196608
     parallelism: int = 2
 
     def derive(self, secret: str, salt: bytes) -> bytes:
