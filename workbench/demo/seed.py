@@ -89,6 +89,7 @@ def seed_demo(session: Session, cases: int, seed: int = 1, today: date | None = 
                 generator.case(batch, next_person + start + offset,
                                next_case + start + offset, landlord_ids)
             _write(session, batch)
+        search.optimise(db)
     return cases
 
 
