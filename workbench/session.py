@@ -118,14 +118,15 @@ class Session:
             raise PermissionDenied(user=self.user.name, action=action)
 
     @contextlib.contextmanager
-    def action(self, name: str, entity: str, entity_id: int | None = None) -> Iterator[_Audit]:
+    def action(self, name: str, entity: str,
+               entity_id: int | None = None) -> Iterator[ActionRecord]:
         """One user action: one transaction with its audit row.
 
         The entity id may be filled in inside the block (``act.entity_id = new_id``) when
         the action creates the record.
         """
         with self.db.transaction():
-            record = _Audit(entity_id)
+            record = ActionRecord(entity_id)
             yield record
             audit.append(self.db, self.user.name, name, entity, record.entity_id)
 
@@ -135,7 +136,9 @@ class Session:
 
 
 @dataclass
-class _Audit:
+class ActionRecord:
+    """What the audit row of an action will name; filled in while the action runs."""
+
     entity_id: int | None
 
 

@@ -19,7 +19,6 @@ from workbench.session import (
     open_session,
     user_from_row,
 )
-from workbench.store import audit
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
 
 
@@ -90,9 +89,7 @@ def recover(location: StoreLocation, name: str, recovery_key: str, new_passphras
     slots = location.keyslots()
     data_key = slots.unlock_recovery(recovery_key)
     session = open_session(location, name, data_key)
-    db = session.db
-    with db.transaction():
+    with session.action("user.recover", "user", session.user.id):
         slots.set_user(name, new_passphrase, data_key, kdf)
-        audit.append(db, name, "user.recover", "user", session.user.id)
         slots.save(location.slots_path)
     return session

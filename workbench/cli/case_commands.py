@@ -65,11 +65,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_seed(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         added = seed_demo(session, args.cases, args.seed)
-    finally:
-        session.lock()
     print(_("Added {count} demonstration cases.").format(count=added))
     return 0
 
@@ -82,12 +79,9 @@ def case_json(row: CaseRow) -> dict:
 
 
 def run_list(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         rows = CaseService(session).list_cases()
         currency, country = session.organisation.currency, session.organisation.country
-    finally:
-        session.lock()
     if args.json:
         print(json.dumps([case_json(row) for row in rows], ensure_ascii=False, indent=1))
     else:
@@ -104,11 +98,8 @@ def print_table(rows: list[CaseRow], currency: str, country: str) -> None:
 
 
 def run_export(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         data = CaseService(session).export_person(args.person_id)
-    finally:
-        session.lock()
     with atomic_output(args.out) as tmp:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     print(_("Wrote the personal data of person {id} to {path}.").format(
@@ -117,11 +108,8 @@ def run_export(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_erase(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         CaseService(session).erase_case(args.case_id)
-    finally:
-        session.lock()
     print(_("Erased case {id}.").format(id=args.case_id))
     return 0
 

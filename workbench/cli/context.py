@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,3 +80,12 @@ class CommandContext:
         self.location.keyslots()  # a clear "no store here" before asking for a passphrase
         return unlock(self.location, user, self.secret(
             _("Passphrase for {user}: ").format(user=user)))
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """The unlocked store for the length of a command; locked again whatever happens."""
+        session = self.unlock()
+        try:
+            yield session
+        finally:
+            session.lock()

@@ -88,11 +88,8 @@ def run_check(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_backup(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         target = maintenance.backup(session, args.file)
-    finally:
-        session.lock()
     print(_("Backup written and verified: {path}").format(path=target))
     return 0
 

@@ -50,46 +50,34 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_add(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
                                     confirm=True)
         user = UserService(session).add_user(args.name, {Role(r) for r in args.role}, passphrase)
-    finally:
-        session.lock()
     print(_("Added user {user}.").format(user=user.name))
     return 0
 
 
 def run_passwd(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
                                     confirm=True)
         UserService(session).change_passphrase(args.name, passphrase)
-    finally:
-        session.lock()
     print(_("Changed the passphrase of {user}.").format(user=args.name))
     return 0
 
 
 def run_list(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         users = UserService(session).list_users()
-    finally:
-        session.lock()
     for user in users:
         print(f"{user.name}\t{','.join(sorted(user.roles))}")
     return 0
 
 
 def run_remove(context: CommandContext, args: argparse.Namespace) -> int:
-    session = context.unlock()
-    try:
+    with context.session() as session:
         UserService(session).remove_user(args.name)
-    finally:
-        session.lock()
     print(_("Removed user {user}.").format(user=args.name))
     return 0
 
