@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import FAST_KDF
 from tests.helpers import intake, now
+from workbench.cases.listing import CaseQuery, SortKey
 from workbench.cases.model import (
     ArrearsComponent,
     CaseStatus,
@@ -25,7 +26,7 @@ from workbench.cases.model import (
     MemberRole,
     Outcome,
 )
-from workbench.cases.service import CaseFilter, CaseNotFound, CaseService, InvalidIdentity
+from workbench.cases.service import CaseNotFound, CaseService, InvalidIdentity
 from workbench.errors import FieldError, PermissionDenied, ValidationError
 from workbench.session import Role, unlock
 from workbench.users import UserService
@@ -155,11 +156,11 @@ def test_follow_ups_due_filter_and_completion(service):
     first = service.create_case(intake()).case.id
     service.create_case(intake(identity_text="", first_name="Pekka"))
     task = service.add(FollowUp(first, date.today() - timedelta(days=1), "Call the landlord"))
-    due = service.list_cases(CaseFilter(followups_due_by=date.today()))
+    due = service.list_cases(CaseQuery(followups_due_by=date.today()))
     assert [row.id for row in due] == [first]
     assert due[0].next_followup == date.today() - timedelta(days=1)
     service.complete_followup(task.id)
-    assert service.list_cases(CaseFilter(followups_due_by=date.today())) == []
+    assert service.list_cases(CaseQuery(followups_due_by=date.today())) == []
 
 
 def test_closing_a_case_records_the_date_and_outcomes(service):
@@ -171,7 +172,7 @@ def test_closing_a_case_records_the_date_and_outcomes(service):
     service.record_outcome(file.case.id, Outcome.EVICTION_PREVENTED)  # once is enough
     assert [o.outcome for o in service.open_case(file.case.id).outcomes] == [
         Outcome.EVICTION_PREVENTED]
-    assert service.list_cases(CaseFilter(status=CaseStatus.CLOSED))[0].id == file.case.id
+    assert service.list_cases(CaseQuery(status=CaseStatus.CLOSED))[0].id == file.case.id
 
 
 def test_editing_the_resident_reindexes_the_search(service):
@@ -231,3 +232,21 @@ def test_short_passphrases_and_odd_user_names_are_refused(session):
     with pytest.raises(ValidationError):
         users.add_user("two words", {Role.ADVISOR}, "long enough passphrase")
     assert [u.name for u in users.list_users()] == ["anna"]
+
+
+def test_the_list_sorts_by_any_column_and_combines_search_with_filters(service):
+    names = ["Östman", "Aalto", "Mäkinen", "Berg"]
+    for n, last in enumerate(names):
+        service.create_case(intake(last_name=last, identity_text="", rent_arrears=1000 * (n + 1),
+                                   street=f"Koivukuja {n}"))
+    by_name = service.list_cases(CaseQuery(sort=SortKey.NAME, descending=False))
+    assert [r.name.split()[1] for r in by_name][:2] == ["Aalto", "Berg"]
+    by_arrears = service.list_cases(CaseQuery(sort=SortKey.ARREARS, descending=True))
+    assert [r.arrears for r in by_arrears] == [4000, 3000, 2000, 1000]
+    page = service.list_cases(CaseQuery(sort=SortKey.ARREARS, descending=False), limit=2,
+                              offset=1)
+    assert [r.arrears for r in page] == [2000, 3000]
+    found = service.list_cases(CaseQuery(text="koivukuja", status=CaseStatus.OPEN))
+    assert len(found) == 4
+    assert service.count_cases(CaseQuery(text="mäkinen")) == 1
+    assert service.count_cases(CaseQuery(text="koivukuja", status=CaseStatus.CLOSED)) == 0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from workbench.cases import queries, rows, search
+from workbench.cases import listing, queries, rows, search
+from workbench.cases.listing import CaseQuery, SortKey
 from workbench.cases.model import (
     RECORD_TYPES,
     ArrearsComponent,
@@ -51,15 +51,6 @@ class RecordNotFound(NotFound):
     template = N_("The entry was not found; it may have been removed.")
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """The case list's filters; all of them narrow the list."""
-
-    status: CaseStatus | None = None
-    advisor_id: int | None = None
-    followups_due_by: date | None = None
-
-
 class CaseService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -74,15 +65,16 @@ class CaseService:
             raise CaseNotFound(id=case_id)
         return file
 
-    def list_cases(self, where: CaseFilter | None = None, limit: int | None = None,
+    def list_cases(self, query: CaseQuery | None = None, limit: int | None = None,
                    offset: int = 0) -> list[CaseRow]:
+        """A page of the case list: filtered, searched and sorted as ``query`` says."""
         self._may_read()
-        clauses, params = _filter_sql(where or CaseFilter())
-        return queries.case_rows(self.db, clauses, params, limit=limit, offset=offset)
+        return listing.rows(self.db, query or CaseQuery(sort=SortKey.OPENED, descending=False),
+                            limit, offset)
 
-    def count_cases(self) -> int:
+    def count_cases(self, query: CaseQuery | None = None) -> int:
         self._may_read()
-        return self.db.scalar("SELECT count(*) FROM cases")
+        return listing.count(self.db, query or CaseQuery())
 
     def search(self, text: str, limit: int = 200) -> list[CaseRow]:
         """Cases matching every typed word (as a prefix), best match first."""
@@ -345,21 +337,6 @@ def _id(record: Any) -> int:
     if record.id is None:
         raise RecordNotFound()
     return record.id
-
-
-def _filter_sql(where: CaseFilter) -> tuple[str, tuple]:
-    clauses, params = ["1"], []
-    if where.status is not None:
-        clauses.append("c.status = ?")
-        params.append(where.status.value)
-    if where.advisor_id is not None:
-        clauses.append("c.advisor_id = ?")
-        params.append(where.advisor_id)
-    if where.followups_due_by is not None:
-        clauses.append("EXISTS (SELECT 1 FROM followups f WHERE f.case_id = c.id "
-                       "AND f.done_on IS NULL AND f.due_on <= ?)")
-        params.append(where.followups_due_by.isoformat())
-    return " AND ".join(clauses), tuple(params)
 
 
 def _plain(record: Any) -> dict:

@@ -1,0 +1,151 @@
+"""What each code is called on screen and in documents, marked for translation.
+
+The store keeps codes (``home_visit``); people read labels ("Home visit", "Kotikäynti").
+``label(member)`` translates in the language in force when it is called.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from workbench.cases.model import (
+    ArrearsComponent,
+    BenefitKind,
+    BenefitStatus,
+    CaseStatus,
+    Channel,
+    ConsentMethod,
+    ConsentParty,
+    DebtKind,
+    DecisionKind,
+    LandlordKind,
+    MemberRole,
+    Outcome,
+    Reason,
+    ReferralSource,
+)
+from workbench.i18n import N_, _
+from workbench.session import Role
+
+# Keyed by enum first: members of different enums share values (several are "other")
+# and a StrEnum member hashes as its value.
+LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    CaseStatus: {
+        CaseStatus.OUTREACH: N_("Outreach"),
+        CaseStatus.OPEN: N_("Open"),
+        CaseStatus.ON_HOLD: N_("On hold"),
+        CaseStatus.CLOSED: N_("Closed"),
+    },
+    ReferralSource: {
+        ReferralSource.SELF: N_("Resident themself"),
+        ReferralSource.LANDLORD: N_("Landlord"),
+        ReferralSource.SOCIAL_SERVICES: N_("Social services"),
+        ReferralSource.OTHER_SERVICE: N_("Other service"),
+        ReferralSource.COURT_BAILIFF: N_("Court or bailiff"),
+    },
+    Reason: {
+        Reason.INCOME_DROP: N_("Drop in income"),
+        Reason.UNEMPLOYMENT: N_("Unemployment"),
+        Reason.ILLNESS: N_("Illness"),
+        Reason.SEPARATION: N_("Separation or divorce"),
+        Reason.BENEFIT_DELAY: N_("Delayed benefit"),
+        Reason.OTHER_DEBTS: N_("Other debts"),
+        Reason.BUDGETING: N_("Difficulty managing money"),
+        Reason.RENT_INCREASE: N_("Rent increase"),
+        Reason.SUBSTANCE_USE: N_("Substance use"),
+        Reason.MENTAL_HEALTH: N_("Mental health"),
+        Reason.OTHER: N_("Other reason"),
+    },
+    LandlordKind: {
+        LandlordKind.MUNICIPAL: N_("Municipal"),
+        LandlordKind.NON_PROFIT: N_("Non-profit"),
+        LandlordKind.PRIVATE: N_("Private"),
+        LandlordKind.STUDENT_YOUTH: N_("Student or youth housing"),
+        LandlordKind.OTHER: N_("Other landlord"),
+    },
+    MemberRole: {
+        MemberRole.PARTNER: N_("Partner"),
+        MemberRole.CHILD: N_("Child"),
+        MemberRole.ADULT: N_("Other adult"),
+        MemberRole.OTHER: N_("Other member"),
+    },
+    ArrearsComponent: {
+        ArrearsComponent.RENT: N_("Rent arrears"),
+        ArrearsComponent.FEES: N_("Fees"),
+        ArrearsComponent.COLLECTION_COSTS: N_("Collection costs"),
+        ArrearsComponent.OTHER: N_("Other arrears"),
+    },
+    DebtKind: {
+        DebtKind.CONSUMER_CREDIT: N_("Consumer credit"),
+        DebtKind.BANK_LOAN: N_("Bank loan"),
+        DebtKind.ENERGY: N_("Energy bill"),
+        DebtKind.PHONE: N_("Phone or internet"),
+        DebtKind.TAX: N_("Tax"),
+        DebtKind.HEALTH_CARE: N_("Health care fees"),
+        DebtKind.STUDENT_LOAN: N_("Student loan"),
+        DebtKind.MAINTENANCE: N_("Maintenance"),
+        DebtKind.OTHER: N_("Other debt"),
+    },
+    BenefitKind: {
+        BenefitKind.HOUSING_ALLOWANCE: N_("Housing allowance"),
+        BenefitKind.SOCIAL_ASSISTANCE: N_("Social assistance"),
+        BenefitKind.OTHER: N_("Other benefit"),
+    },
+    BenefitStatus: {
+        BenefitStatus.NOT_APPLIED: N_("Not applied"),
+        BenefitStatus.APPLIED: N_("Applied"),
+        BenefitStatus.GRANTED: N_("Granted"),
+        BenefitStatus.REFUSED: N_("Refused"),
+    },
+    DecisionKind: {
+        DecisionKind.EVICTION_NOTICE: N_("Eviction notice"),
+        DecisionKind.COURT_CASE: N_("Court case"),
+        DecisionKind.BAILIFF_EVICTION: N_("Bailiff's eviction date"),
+    },
+    ConsentParty: {
+        ConsentParty.LANDLORD: N_("Landlord"),
+        ConsentParty.SOCIAL_SERVICES: N_("Social services"),
+        ConsentParty.DEBT_COUNSELLING: N_("Debt counselling"),
+        ConsentParty.BENEFITS_OFFICE: N_("Benefits office"),
+        ConsentParty.COURT_BAILIFF: N_("Court or bailiff"),
+        ConsentParty.OTHER: N_("Other party"),
+    },
+    ConsentMethod: {
+        ConsentMethod.WRITTEN: N_("In writing"),
+        ConsentMethod.ORAL: N_("Orally"),
+        ConsentMethod.ELECTRONIC: N_("Electronically"),
+    },
+    Channel: {
+        Channel.PHONE: N_("Phone"),
+        Channel.EMAIL: N_("E-mail"),
+        Channel.OFFICE: N_("Office visit"),
+        Channel.SERVICE_POINT: N_("Service point"),
+        Channel.HOME_VISIT: N_("Home visit"),
+        Channel.VIDEO: N_("Video call"),
+    },
+    Outcome: {
+        Outcome.EVICTION_PREVENTED: N_("Eviction prevented"),
+        Outcome.COURT_CASE_WITHDRAWN: N_("Court case withdrawn"),
+        Outcome.PAYMENT_PLAN_MADE: N_("Payment plan made"),
+        Outcome.PLAN_COMPLETED: N_("Payment plan completed"),
+        Outcome.MOVED_AFFORDABLE: N_("Moved to affordable housing"),
+        Outcome.BENEFITS_GRANTED: N_("Benefits granted"),
+        Outcome.REFERRED_DEBT_COUNSELLING: N_("Referred to debt counselling"),
+        Outcome.EVICTED: N_("Evicted"),
+        Outcome.CONTACT_LOST: N_("Contact lost"),
+    },
+    Role: {
+        Role.ADMIN: N_("Administrator"),
+        Role.ADVISOR: N_("Advisor"),
+        Role.LEAD: N_("Project lead"),
+    },
+}
+
+
+def label(member: StrEnum) -> str:
+    return _(LABELS[type(member)][member])
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[StrEnum, str]]:
+    """(member, translated label) for every member, in declaration order."""
+    return [(member, label(member)) for member in enum]
