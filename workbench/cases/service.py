@@ -26,7 +26,7 @@ from workbench.cases.model import (
     Tenancy,
 )
 from workbench.cases.validation import validate
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import FieldError, NotFound, ValidationError
 from workbench.i18n import N_
 from workbench.identity import check_identity
 from workbench.session import Role, Session, now_utc
@@ -34,9 +34,12 @@ from workbench.session import Role, Session, now_utc
 CASE_WORK = (Role.ADVISOR, Role.ADMIN)
 
 
-class InvalidIdentity(ValidationError):
+class InvalidIdentity(FieldError):
     template = N_("“{text}” is not a valid identity number. Check it, or save it marked "
                   "as unchecked.")
+
+    def __init__(self, text: str) -> None:
+        super().__init__("identity", self.template, text=text)
 
 
 class CaseNotFound(NotFound):
@@ -214,15 +217,26 @@ class CaseService:
     def set_arrears(self, case_id: int, component: ArrearsComponent, amount: int,
                     as_of: date | None = None) -> CaseFile:
         """The arrears of one component as now known; zero removes the component."""
+        return self.set_all_arrears(case_id, {component: amount}, as_of)
+
+    def set_all_arrears(self, case_id: int, amounts: dict[ArrearsComponent, int],
+                        as_of: date | None = None) -> CaseFile:
+        """Several components at once (the arrears form); unchanged ones keep their date."""
         self._may_write(N_("edit cases"))
-        self.open_case(case_id)
-        item = ArrearsItem(case_id, component, amount, as_of or date.today())
-        validate(item)
+        current = {item.component: item.amount for item in self.open_case(case_id).arrears}
+        items = [ArrearsItem(case_id, component, amount, as_of or date.today())
+                 for component, amount in amounts.items()
+                 if current.get(component, 0) != amount]
+        for item in items:
+            validate(item)
+        if not items:
+            return self.open_case(case_id)
         with self.session.action("arrears.set", "case", case_id):
-            self.db.execute("DELETE FROM arrears WHERE case_id = ? AND component = ?",
-                            (case_id, component.value))
-            if amount:
-                rows.insert(self.db, item)
+            for item in items:
+                self.db.execute("DELETE FROM arrears WHERE case_id = ? AND component = ?",
+                                (case_id, item.component.value))
+                if item.amount:
+                    rows.insert(self.db, item)
             self._touched(case_id)
         return self.open_case(case_id)
 
@@ -264,6 +278,23 @@ class CaseService:
     def complete_followup(self, followup_id: int, on: date | None = None) -> FollowUp:
         followup = self._stored(FollowUp, followup_id)
         return self.update(dataclasses.replace(followup, done_on=on or date.today()))
+
+    def set_outcomes(self, case_id: int, outcomes: frozenset[Outcome],
+                     on: date | None = None) -> CaseFile:
+        """The case's outcomes as ticked: new ones dated ``on``, unticked ones removed."""
+        self._may_write(N_("edit cases"))
+        current = {o.outcome: o for o in self.open_case(case_id).outcomes}
+        added = [o for o in outcomes if o not in current]
+        removed = [record for outcome, record in current.items() if outcome not in outcomes]
+        if not added and not removed:
+            return self.open_case(case_id)
+        with self.session.action("outcomes.set", "case", case_id):
+            for outcome in sorted(added):
+                rows.insert(self.db, OutcomeRecord(case_id, outcome, on or date.today()))
+            for record in removed:
+                self.db.execute("DELETE FROM outcomes WHERE id = ?", (record.id,))
+            self._touched(case_id)
+        return self.open_case(case_id)
 
     def record_outcome(self, case_id: int, outcome: Outcome,
                        on: date | None = None) -> OutcomeRecord:

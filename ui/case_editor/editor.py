@@ -1,0 +1,127 @@
+"""The case editor: a header with who and how much, and one tab per part of the case."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGroupBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from ui.case_editor.money_pages import MoneyPage
+from ui.case_editor.overview import OverviewPage
+from ui.case_editor.record_kinds import (
+    BENEFITS,
+    CONSENTS,
+    CONTACTS,
+    DECISIONS,
+    FOLLOWUPS,
+    REFERRALS,
+)
+from ui.case_editor.record_page import RecordKind, RecordPage
+from ui.case_editor.resident import ResidentPage
+from ui.case_editor.tenancy import TenancyPage
+from ui.context import AppContext
+from workbench.cases.model import CaseFile
+from workbench.i18n import _, format_money
+from workbench.labels import label
+
+
+class GroupedRecords(QWidget):
+    """Several short lists on one tab (benefits with authority decisions)."""
+
+    def __init__(self, ctx: AppContext, kinds: list[RecordKind]) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        self.pages = []
+        for kind in kinds:
+            box = QGroupBox(_(kind.title))
+            page = RecordPage(ctx, kind)
+            QVBoxLayout(box).addWidget(page)
+            layout.addWidget(box)
+            self.pages.append(page)
+
+    def load(self, file: CaseFile) -> None:
+        for page in self.pages:
+            page.load(file)
+
+    def commit(self) -> bool:
+        return all(page.commit() for page in self.pages)
+
+
+class CaseEditor(QWidget):
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.file: CaseFile | None = None
+        layout = QVBoxLayout(self)
+        self.header = QLabel()
+        self.header.setObjectName("caseHeader")
+        self.header.setStyleSheet("#caseHeader { font-size: 15px; font-weight: 600; }")
+        layout.addWidget(self.header)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.pages = [
+            (OverviewPage(ctx), _("&Overview")),
+            (ResidentPage(ctx), _("&Resident and household")),
+            (TenancyPage(ctx), _("&Tenancy and landlord")),
+            (MoneyPage(ctx), _("&Arrears and debts")),
+            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits and decisions")),
+            (RecordPage(ctx, CONSENTS), _("Co&nsents")),
+            (RecordPage(ctx, CONTACTS), _("&Contacts")),
+            (RecordPage(ctx, REFERRALS), _("R&eferrals")),
+            (RecordPage(ctx, FOLLOWUPS), _("&Follow-ups")),
+        ]
+        for page, title in self.pages:
+            self.tabs.addTab(page, title)
+        self._previous = 0
+        self.tabs.currentChanged.connect(self._tab_changed)
+        ctx.case_saved.connect(self._saved)
+
+    def open_case(self, case_id: int, tab: int | None = None) -> bool:
+        """Show a case; False (and the current case kept) when pending edits cannot be saved."""
+        if not self.commit():
+            return False
+        file = self.ctx.run(self, lambda: self.ctx.cases.open_case(case_id))
+        if file is None:
+            return False
+        self._show(file)
+        if tab is not None:
+            self.tabs.setCurrentIndex(tab)
+        return True
+
+    def _show(self, file: CaseFile) -> None:
+        self.file = file
+        arrears = format_money(file.arrears_total, self.ctx.currency, self.ctx.locale)
+        self.header.setText(_("{name} · case {id} · {status} · arrears {arrears}").format(
+            name=file.person.full_name, id=file.case.id, status=label(file.case.status),
+            arrears=arrears))
+        for page, _title in self.pages:
+            page.load(file)
+
+    def _saved(self, file: CaseFile) -> None:
+        if self.file is not None and file.case.id == self.file.case.id:
+            self._show(file)
+
+    def _tab_changed(self, index: int) -> None:
+        previous = self.pages[self._previous][0]
+        if self.file is not None and not previous.commit():
+            # Stay where the problem is, so the user sees the message beside the field.
+            self.tabs.blockSignals(True)
+            self.tabs.setCurrentIndex(self._previous)
+            self.tabs.blockSignals(False)
+            return
+        self._previous = index
+
+    def commit(self) -> bool:
+        """Save every page's pending edits; False if one must be put right first."""
+        if self.file is None or not self.ctx.unlocked:
+            return True
+        return all(page.commit() for page, _title in self.pages)
+
+    def current_case_id(self) -> int | None:
+        return self.file.case.id if self.file else None
+
+    def clear(self) -> None:
+        self.file = None
+        self.header.clear()

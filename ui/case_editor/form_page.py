@@ -1,0 +1,104 @@
+"""A tab that edits one record as a form and saves it when the user moves on.
+
+Saving happens on focus leaving a field, on changing tab and on closing the case; each
+save is one service call. A field that does not parse keeps the user's text, shows the
+message beside it, and nothing is saved until it is put right.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from ui.context import AppContext, show_failure
+from ui.fields import Editor, FieldRow
+from workbench.cases.model import CaseFile
+from workbench.errors import FieldError, ValidationError
+
+
+class FormPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.file: CaseFile | None = None
+        self.editors: dict[str, Editor] = {}
+        self.rows: dict[str, FieldRow] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.dirty = False
+        self._loading = False
+
+    def add_field(self, name: str, caption: str, editor: Editor,
+                  form: QFormLayout | None = None) -> Editor:
+        row = FieldRow(editor)
+        label = QLabel(caption)
+        label.setBuddy(editor.widget)
+        (form or self.form).addRow(label, row)
+        editor.changed.connect(self._mark_dirty)
+        editor.committed.connect(self.commit)
+        self.editors[name], self.rows[name] = editor, row
+        return editor
+
+    def _mark_dirty(self) -> None:
+        if not self._loading:
+            self.dirty = True
+
+    # --- loading and saving --------------------------------------------------------------
+
+    def load(self, file: CaseFile) -> None:
+        if self.dirty and self.file is not None and file.case.id == self.file.case.id:
+            # A save elsewhere on the case: keep what the user is typing here.
+            self.file = file
+            return
+        self._loading = True
+        try:
+            self.file = file
+            for row in self.rows.values():
+                row.show_error(None)
+            self.fill(file)
+        finally:
+            self._loading = False
+            self.dirty = False
+
+    def fill(self, file: CaseFile) -> None:
+        raise NotImplementedError
+
+    def values(self) -> dict:
+        """Every field's parsed value; a field that does not parse shows its message."""
+        values, first_error = {}, None
+        for name, editor in self.editors.items():
+            try:
+                values[name] = editor.value()
+                self.rows[name].show_error(None)
+            except ValidationError as error:
+                self.rows[name].show_error(error.message())
+                first_error = first_error or error
+        if first_error:
+            raise first_error
+        return values
+
+    def save(self, values: dict) -> CaseFile:
+        """Store the values with one service call; returns the case as saved."""
+        raise NotImplementedError
+
+    def commit(self) -> bool:
+        """Save if anything changed; False when something must be put right first."""
+        if self._loading or not self.dirty or self.file is None or not self.ctx.unlocked:
+            return True
+        try:
+            values = self.values()  # a field that does not parse says so beside itself
+        except ValidationError:
+            return False
+        try:
+            saved = self.save(values)
+        except FieldError as error:
+            if error.field not in self.rows:
+                show_failure(self, error)
+            else:
+                self.rows[error.field].show_error(error.message())
+            return False
+        except Exception as error:
+            show_failure(self, error)
+            return False
+        self.dirty = False
+        self.ctx.case_saved.emit(saved)
+        return True

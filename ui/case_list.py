@@ -1,0 +1,269 @@
+"""The case list: a lazily fetched table model over the case services, with search and
+filters. Sorting, searching and filtering happen in the store (SQL and the full-text
+index), so the list of 100,000 cases is read 200 rows at a time in the order asked for;
+a proxy model would only ever see the rows fetched so far."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext
+from workbench.cases.listing import CaseQuery, SortKey
+from workbench.cases.model import CaseRow, CaseStatus
+from workbench.i18n import N_, _, format_date, format_money, ngettext
+from workbench.labels import choices, label
+
+PAGE = 200
+
+
+class Column(IntEnum):
+    NAME = 0
+    STATUS = 1
+    LANDLORD = 2
+    ARREARS = 3
+    NEXT_FOLLOWUP = 4
+    ADVISOR = 5
+    OPENED = 6
+
+
+HEADERS = {Column.NAME: N_("Name"), Column.STATUS: N_("Status"), Column.LANDLORD: N_("Landlord"),
+           Column.ARREARS: N_("Arrears"), Column.NEXT_FOLLOWUP: N_("Next follow-up"),
+           Column.ADVISOR: N_("Advisor"), Column.OPENED: N_("Opened")}
+SORT_KEYS = {Column.NAME: SortKey.NAME, Column.STATUS: SortKey.STATUS,
+             Column.LANDLORD: SortKey.LANDLORD, Column.ARREARS: SortKey.ARREARS,
+             Column.NEXT_FOLLOWUP: SortKey.NEXT_FOLLOWUP, Column.ADVISOR: SortKey.ADVISOR,
+             Column.OPENED: SortKey.OPENED}
+CASE_ID_ROLE = Qt.UserRole + 1
+
+
+class CaseListModel(QAbstractTableModel):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.query = CaseQuery()
+        self.rows: list[CaseRow] = []
+        self.total = 0
+
+    # --- what to show --------------------------------------------------------------------
+
+    def set_query(self, query: CaseQuery) -> None:
+        self.query = query
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        if self.ctx.unlocked:
+            cases = self.ctx.cases
+            self.rows = cases.list_cases(self.query, limit=PAGE)
+            self.total = cases.count_cases(self.query) if len(self.rows) == PAGE \
+                else len(self.rows)
+        else:
+            self.rows, self.total = [], 0
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows, self.total = [], 0
+        self.endResetModel()
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total and self.ctx.unlocked
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        more = self.ctx.cases.list_cases(self.query, limit=PAGE, offset=len(self.rows))
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows += more
+        self.endInsertRows()
+
+    def row_of(self, case_id: int) -> int | None:
+        return next((n for n, row in enumerate(self.rows) if row.id == case_id), None)
+
+    def update_row(self, row: CaseRow) -> None:
+        """Show a saved case's new values without re-reading the whole list."""
+        index = self.row_of(row.id)
+        if index is not None:
+            self.rows[index] = row
+            self.dataChanged.emit(self.index(index, 0), self.index(index, len(Column) - 1))
+
+    # --- Qt's model interface ------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _(HEADERS[Column(section)])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.DisplayRole:
+            return self._text(row, column)
+        if role == CASE_ID_ROLE:
+            return row.id
+        if role == Qt.TextAlignmentRole and column is Column.ARREARS:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ForegroundRole and column is Column.NEXT_FOLLOWUP and row.next_followup \
+                and row.next_followup <= date.today():
+            return QColor("#b00020")  # due or overdue
+        return None
+
+    def _text(self, row: CaseRow, column: Column) -> str:
+        locale = self.ctx.locale
+        if column is Column.NAME:
+            return row.name
+        if column is Column.STATUS:
+            return label(row.status)
+        if column is Column.LANDLORD:
+            return row.landlord
+        if column is Column.ARREARS:
+            return format_money(row.arrears, self.ctx.currency, locale)
+        if column is Column.NEXT_FOLLOWUP:
+            return format_date(row.next_followup, locale, "short") if row.next_followup else ""
+        if column is Column.ADVISOR:
+            return row.advisor
+        return format_date(row.opened_on, locale, "short")
+
+
+SHOW_ALL, SHOW_MINE, SHOW_DUE, SHOW_OUTREACH = range(4)
+
+
+class CaseListPanel(QWidget):
+    """Search box, filters, the list and a count; emits the case the user opens."""
+
+    case_chosen = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search by name, identity number, address, "
+                                         "landlord's reference or notes (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        filters = QHBoxLayout()
+        self.show_filter = QComboBox()
+        for text in (_("All cases"), _("My cases"), _("Follow-ups due"), _("Outreach queue")):
+            self.show_filter.addItem(text)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("Any status"), None)
+        for status, text in choices(CaseStatus):
+            self.status_filter.addItem(text, status)
+        filters.addWidget(QLabel(_("Show")))
+        filters.addWidget(self.show_filter, 1)
+        filters.addWidget(self.status_filter, 1)
+        layout.addLayout(filters)
+
+        self.model = CaseListModel(ctx)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        # Sorting is done by the store: a click on a header asks for a new query.
+        header = self.view.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicator(Column.OPENED, Qt.DescendingOrder)
+        self.user_sort: tuple[SortKey, bool] | None = None
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.Stretch)
+        for column, width in ((Column.STATUS, 80), (Column.LANDLORD, 150),
+                              (Column.ARREARS, 100), (Column.NEXT_FOLLOWUP, 100),
+                              (Column.ADVISOR, 70), (Column.OPENED, 90)):
+            self.view.setColumnWidth(column, width)
+        layout.addWidget(self.view, 1)
+        self.count = QLabel()
+        layout.addWidget(self.count)
+
+        header.sortIndicatorChanged.connect(self._sort_clicked)
+        self.search.textChanged.connect(self.apply_filters)
+        self.show_filter.currentIndexChanged.connect(self.apply_filters)
+        self.status_filter.currentIndexChanged.connect(self.apply_filters)
+        self.view.activated.connect(self._activated)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.search.returnPressed.connect(self._open_first)
+        QShortcut(QKeySequence.Find, self, activated=self.focus_search)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def query(self) -> CaseQuery:
+        show = self.show_filter.currentIndex()
+        text = self.search.text()
+        if self.user_sort is not None:
+            sort, descending = self.user_sort
+        else:  # best matches first while searching, else the newest cases first
+            sort, descending = (SortKey.RELEVANCE if text.strip() else SortKey.OPENED), True
+        return CaseQuery(
+            text=text,
+            status=CaseStatus.OUTREACH if show == SHOW_OUTREACH
+            else self.status_filter.currentData(),
+            advisor_id=self.ctx.session.user.id if show == SHOW_MINE and self.ctx.session
+            else None,
+            followups_due_by=date.today() if show == SHOW_DUE else None,
+            sort=sort, descending=descending)
+
+    def apply_filters(self) -> None:
+        if self.ctx.unlocked:
+            self.model.set_query(self.query())
+
+    def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
+        self.user_sort = (SORT_KEYS[Column(column)], order == Qt.DescendingOrder)
+        self.apply_filters()
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def select_case(self, case_id: int) -> None:
+        row = self.model.row_of(case_id)
+        if row is not None:
+            self.view.selectRow(row)
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.case_chosen.emit(index.data(CASE_ID_ROLE))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.case_chosen.emit(current.data(CASE_ID_ROLE))
+
+    def _open_first(self) -> None:
+        if self.model.rowCount():
+            self.view.selectRow(0)
+            self.view.setFocus()
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        self.count.setText(ngettext("{count} case", "{count} cases", total).format(
+            count=total))

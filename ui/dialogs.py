@@ -1,0 +1,78 @@
+"""Every message box and file dialog goes through here, so tests can answer them.
+
+A test queues answers with ``Dialogs.answer_next(...)``; while answers are queued no real
+dialog opens, and what would have been shown is kept in ``Dialogs.shown``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from workbench.i18n import _
+
+
+class Dialogs:
+    _answers: deque[Any] = deque()
+    shown: list[tuple[str, str]] = []
+
+    @classmethod
+    def answer_next(cls, *answers: Any) -> None:
+        cls._answers.extend(answers)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._answers.clear()
+        cls.shown.clear()
+
+    @classmethod
+    def _scripted(cls, kind: str, text: str) -> tuple[bool, Any]:
+        cls.shown.append((kind, text))
+        if cls._answers:
+            return True, cls._answers.popleft()
+        return False, None
+
+    # --- messages ------------------------------------------------------------------------
+
+    @classmethod
+    def error(cls, parent: QWidget | None, text: str, title: str | None = None) -> None:
+        scripted, _answer = cls._scripted("error", text)
+        if not scripted:
+            QMessageBox.warning(parent, title or _("Could not do that"), text)
+
+    @classmethod
+    def inform(cls, parent: QWidget | None, text: str, title: str | None = None) -> None:
+        scripted, _answer = cls._scripted("inform", text)
+        if not scripted:
+            QMessageBox.information(parent, title or _("Housing Advice Workbench"), text)
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, text: str, title: str | None = None) -> bool:
+        scripted, answer = cls._scripted("confirm", text)
+        if scripted:
+            return bool(answer)
+        reply = QMessageBox.question(parent, title or _("Please confirm"), text,
+                                     QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return reply == QMessageBox.Yes
+
+    # --- files ---------------------------------------------------------------------------
+
+    @classmethod
+    def save_file(cls, parent: QWidget | None, title: str, suggested: str,
+                  filters: str) -> Path | None:
+        scripted, answer = cls._scripted("save_file", title)
+        if scripted:
+            return Path(answer) if answer else None
+        name, _filter = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+        return Path(name) if name else None
+
+    @classmethod
+    def open_file(cls, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        scripted, answer = cls._scripted("open_file", title)
+        if scripted:
+            return Path(answer) if answer else None
+        name, _filter = QFileDialog.getOpenFileName(parent, title, "", filters)
+        return Path(name) if name else None
