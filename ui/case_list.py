@@ -49,6 +49,7 @@ SORT_KEYS = {Column.NAME: SortKey.NAME, Column.STATUS: SortKey.STATUS,
              Column.NEXT_FOLLOWUP: SortKey.NEXT_FOLLOWUP, Column.ADVISOR: SortKey.ADVISOR,
              Column.OPENED: SortKey.OPENED}
 CASE_ID_ROLE = Qt.UserRole + 1
+ROOT = QModelIndex()  # the invisible root of a flat table
 
 
 class CaseListModel(QAbstractTableModel):
@@ -81,10 +82,10 @@ class CaseListModel(QAbstractTableModel):
         self.rows, self.total = [], 0
         self.endResetModel()
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
+    def canFetchMore(self, parent=ROOT) -> bool:
         return not parent.isValid() and len(self.rows) < self.total and self.ctx.unlocked
 
-    def fetchMore(self, parent=QModelIndex()) -> None:
+    def fetchMore(self, parent=ROOT) -> None:
         more = self.ctx.cases.list_cases(self.query, limit=PAGE, offset=len(self.rows))
         if not more:
             self.total = len(self.rows)
@@ -105,10 +106,10 @@ class CaseListModel(QAbstractTableModel):
 
     # --- Qt's model interface ------------------------------------------------------------
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(Column)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -193,12 +194,14 @@ class CaseListPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setSectionResizeMode(Column.NAME, QHeaderView.Stretch)
-        for column, width in ((Column.STATUS, 80), (Column.LANDLORD, 150),
-                              (Column.ARREARS, 100), (Column.NEXT_FOLLOWUP, 100),
-                              (Column.ADVISOR, 70), (Column.OPENED, 90)):
+        for column, width in ((Column.STATUS, 70), (Column.LANDLORD, 170),
+                              (Column.ARREARS, 95), (Column.NEXT_FOLLOWUP, 95),
+                              (Column.ADVISOR, 70), (Column.OPENED, 85)):
             self.view.setColumnWidth(column, width)
         layout.addWidget(self.view, 1)
         self.count = QLabel()

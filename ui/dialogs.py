@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -16,8 +16,8 @@ from workbench.i18n import _
 
 
 class Dialogs:
-    _answers: deque[Any] = deque()
-    shown: list[tuple[str, str]] = []
+    _answers: ClassVar[deque[Any]] = deque()
+    shown: ClassVar[list[tuple[str, str]]] = []
 
     @classmethod
     def answer_next(cls, *answers: Any) -> None:

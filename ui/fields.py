@@ -14,12 +14,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -246,18 +246,20 @@ class CheckEditor(Editor):
 class SetEditor(Editor):
     """A set of codes as a column of check boxes (reasons for contact)."""
 
-    def __init__(self, enum: type[StrEnum]) -> None:
+    def __init__(self, enum: type[StrEnum], columns: int = 2) -> None:
         box = QWidget()
-        layout = QVBoxLayout(box)
+        layout = QGridLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setVerticalSpacing(2)
         super().__init__(box)
         self.boxes: dict[StrEnum, QCheckBox] = {}
-        for member, text in choices(enum):
+        members = choices(enum)
+        per_column = -(-len(members) // columns)
+        for n, (member, text) in enumerate(members):
             check = QCheckBox(text)
             check.toggled.connect(self.changed)
             check.toggled.connect(self.committed)
-            layout.addWidget(check)
+            layout.addWidget(check, n % per_column, n // per_column)
             self.boxes[member] = check
 
     def value(self) -> frozenset:

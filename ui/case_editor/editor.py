@@ -63,10 +63,10 @@ class CaseEditor(QWidget):
         layout.addWidget(self.tabs, 1)
         self.pages = [
             (OverviewPage(ctx), _("&Overview")),
-            (ResidentPage(ctx), _("&Resident and household")),
-            (TenancyPage(ctx), _("&Tenancy and landlord")),
+            (ResidentPage(ctx), _("&Resident")),
+            (TenancyPage(ctx), _("&Tenancy")),
             (MoneyPage(ctx), _("&Arrears and debts")),
-            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits and decisions")),
+            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
             (RecordPage(ctx, CONSENTS), _("Co&nsents")),
             (RecordPage(ctx, CONTACTS), _("&Contacts")),
             (RecordPage(ctx, REFERRALS), _("R&eferrals")),

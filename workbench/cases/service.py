@@ -75,6 +75,12 @@ class CaseService:
         return listing.rows(self.db, query or CaseQuery(sort=SortKey.OPENED, descending=False),
                             limit, offset)
 
+    def case_row(self, case_id: int) -> CaseRow | None:
+        """One case's line in the case list, as it is now."""
+        self._may_read()
+        found = queries.rows_by_ids(self.db, [case_id])
+        return found[0] if found else None
+
     def count_cases(self, query: CaseQuery | None = None) -> int:
         self._may_read()
         return listing.count(self.db, query or CaseQuery())

@@ -11,14 +11,15 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from workbench import __version__
 from workbench.cli import case_commands, store_commands, user_commands
 from workbench.cli.context import CommandContext
 from workbench.errors import WorkbenchError
-from workbench.i18n import _, language_from_environment, set_language
+from workbench.i18n import N_, _, language_from_environment, set_language
 from workbench.paths import log_dir
 
 EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 130
@@ -30,20 +31,39 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Housing Advice Workbench: case work, budgets, payment plans and "
                       "agreements for housing advisors. Without a command, opens the window."))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=_("the store's folder for the window (default: "
+                               "$WORKBENCH_DATA_DIR or the platform's data folder)"))
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    demo = commands.add_parser(
+        "demo", help=_("try the program on a throwaway store of demonstration cases"),
+        description=_("Open the window on a temporary store of fictional cases; the store "
+                      "is removed when the window closes."))
+    demo.add_argument("--cases", type=int, default=200, metavar="N")
     for module in (store_commands, user_commands, case_commands):
         module.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+GuiStarter = Callable[[argparse.Namespace], int]
+
+
+class NoWindow(WorkbenchError):
+    template = N_("The window is not available from here; start it with the “workbench” "
+                  "command installed with the program.")
+
+
+def main(argv: Sequence[str] | None = None, gui: GuiStarter | None = None) -> int:
+    """Run one command; with no command (or ``demo``) start the window through ``gui``."""
     set_language(language_from_environment())
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        return _open_window(parser)
-    context = CommandContext.from_args(args)
     try:
+        if not getattr(args, "handler", None):
+            if gui is None:
+                raise NoWindow()
+            return gui(args)
+        context = CommandContext.from_args(args)
         return args.handler(context, args) or EXIT_OK
     except WorkbenchError as error:
         print(f"workbench: {error.message()}", file=sys.stderr)
@@ -61,12 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 "was saved. Details are in {path}.").format(path=where),
               file=sys.stderr)
         return EXIT_FAILURE
-
-
-def _open_window(parser: argparse.ArgumentParser) -> int:
-    # The window arrives with the GUI; until then, show what the command can do.
-    parser.print_help()
-    return EXIT_OK
 
 
 def _write_crash_log() -> str:

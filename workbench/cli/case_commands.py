@@ -1,11 +1,9 @@
-"""Case commands: seed-demo, cases list, export-person, erase, demo."""
+"""Case commands: seed-demo, cases list, export-person, erase."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 from workbench.cases.model import CaseRow
@@ -13,10 +11,7 @@ from workbench.cases.service import CaseService
 from workbench.cli.context import CommandContext, add_store_arguments
 from workbench.demo.seed import seed_demo
 from workbench.i18n import _, format_date, format_money, locale_for
-from workbench.session import StoreLocation, create_store
 from workbench.store.files import atomic_output
-
-DEMO_CASES = 200
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,13 +50,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_store_arguments(erase)
     erase.add_argument("case_id", type=int, metavar="CASE_ID")
     erase.set_defaults(handler=run_erase)
-
-    demo = commands.add_parser(
-        "demo", help=_("try the program on a throwaway store of demonstration cases"),
-        description=_("Create a temporary store with demonstration cases, show them, and "
-                      "remove the store again."))
-    demo.add_argument("--cases", type=int, default=DEMO_CASES, metavar="N")
-    demo.set_defaults(handler=run_demo)
 
 
 def run_seed(context: CommandContext, args: argparse.Namespace) -> int:
@@ -111,22 +99,4 @@ def run_erase(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
         CaseService(session).erase_case(args.case_id)
     print(_("Erased case {id}.").format(id=args.case_id))
-    return 0
-
-
-def run_demo(context: CommandContext, args: argparse.Namespace) -> int:
-    directory = Path(tempfile.mkdtemp(prefix="workbench-demo-"))
-    try:
-        location = StoreLocation(directory / "store")
-        session, _key = create_store(location, _("Demo Housing Advice"), "FI", "demo",
-                                     "demo-passphrase", language="fi")
-        seed_demo(session, args.cases)
-        service = CaseService(session)
-        rows = service.list_cases(limit=20)
-        print(_("Demo store with {count} fictional cases (removed on exit):").format(
-            count=service.count_cases()))
-        print_table(rows, session.organisation.currency, session.organisation.country)
-        session.lock()
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
     return 0

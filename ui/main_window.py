@@ -1,0 +1,239 @@
+"""The main window: the case list beside the case editor, menus, locking and language."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+)
+
+from ui import help_dialogs
+from ui.case_editor.editor import CaseEditor
+from ui.case_list import CaseListPanel
+from ui.context import AppContext
+from ui.idle import IdleWatcher
+from ui.new_case_dialog import NewCaseDialog
+from ui.preferences import LAST_USER, SPLITTER_STATE, WINDOW_GEOMETRY
+from ui.qt_language import apply_language
+from ui.settings_dialog import SettingsDialog
+from ui.unlock_dialog import UnlockDialog
+from workbench.cases.model import CaseFile
+from workbench.i18n import _
+from workbench.labels import label
+
+log = logging.getLogger(__name__)
+CONTACTS_TAB = 6
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, unlock_hint: str = "") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.unlock_hint = unlock_hint
+        self.idle = IdleWatcher(ctx.preferences.idle_minutes() * 60, self)
+        self.idle.idle.connect(self.lock)
+        QApplication.instance().installEventFilter(self.idle)
+        ctx.case_saved.connect(self._case_saved)
+        ctx.cases_changed.connect(self._cases_changed)
+        self._build()
+        geometry = ctx.preferences.get(WINDOW_GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1280, 800)
+        if ctx.unlocked:
+            self._after_unlock()
+
+    # --- building (again, when the language changes) -------------------------------------
+
+    def _build(self) -> None:
+        self.menuBar().clear()
+        self._build_menus()
+        self.case_list = CaseListPanel(self.ctx)
+        self.case_list.case_chosen.connect(self.open_case)
+        self.editor = CaseEditor(self.ctx)
+        self.empty = QLabel(_("Choose a case from the list, or create a new one with Ctrl+N."))
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.empty)
+        self.right.addWidget(self.editor)
+        self.locked_label = QLabel(_("The case store is locked."))
+        self.locked_label.setAlignment(Qt.AlignCenter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.case_list)
+        self.splitter.addWidget(self.right)
+        state = self.ctx.preferences.get(SPLITTER_STATE)
+        if not state or not self.splitter.restoreState(QByteArray(state)):
+            self.splitter.setSizes([560, 720])
+        self.central = QStackedWidget()
+        self.central.addWidget(self.splitter)
+        self.central.addWidget(self.locked_label)
+        old = self.centralWidget()
+        self.setCentralWidget(self.central)
+        if old is not None:
+            old.deleteLater()
+        self.user_label = QLabel()
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._update_title()
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self._action(file_menu, _("&New case…"), self.new_case, QKeySequence.New)
+        self._action(file_menu, _("&Lock"), self.lock, "Ctrl+L")
+        file_menu.addSeparator()
+        self._action(file_menu, _("&Settings…"), self.open_settings, "Ctrl+,")
+        file_menu.addSeparator()
+        self._action(file_menu, _("&Quit"), self.close, QKeySequence.Quit)
+        case_menu = bar.addMenu(_("&Case"))
+        self._action(case_menu, _("&Find…"), lambda: self.case_list.focus_search(),
+                     QKeySequence.Find)
+        self._action(case_menu, _("Log a &contact"), self.log_contact, "Ctrl+K")
+        help_menu = bar.addMenu(_("&Help"))
+        self._action(help_menu, _("&Keyboard shortcuts"),
+                     lambda: help_dialogs.show_shortcuts(self), QKeySequence.HelpContents)
+        self._action(help_menu, _("&About"), lambda: help_dialogs.show_about(
+            self, self.ctx.session.organisation.name if self.ctx.session else ""))
+
+    def _update_title(self) -> None:
+        title = _("Housing Advice Workbench")
+        if self.ctx.session is not None:
+            title += f" — {self.ctx.session.organisation.name}"
+            self.user_label.setText(_("Signed in as {user}").format(
+                user=self.ctx.session.user.name))
+        if self.ctx.demo:
+            title += " — " + _("DEMO: fictional cases, removed when you quit")
+        self.setWindowTitle(title)
+
+    # --- cases ---------------------------------------------------------------------------
+
+    def open_case(self, case_id: int, tab: int | None = None) -> None:
+        if self.editor.current_case_id() == case_id and tab is None:
+            return
+        if self.editor.open_case(case_id, tab):
+            self.right.setCurrentWidget(self.editor)
+
+    def new_case(self) -> None:
+        if not self.ctx.unlocked or not self.editor.commit():
+            return
+        dialog = NewCaseDialog(self.ctx, self)
+        result = dialog.exec()
+        if result == QDialog.Accepted and dialog.created is not None:
+            self.case_list.search.clear()
+            self.open_case(dialog.created.case.id, 0)
+            self.case_list.select_case(dialog.created.case.id)
+        elif dialog.open_existing is not None:
+            self.open_case(dialog.open_existing, 0)
+
+    def log_contact(self) -> None:
+        case_id = self.editor.current_case_id()
+        if case_id is not None:
+            self.open_case(case_id, CONTACTS_TAB)
+            self.editor.pages[CONTACTS_TAB][0].start_new()
+
+    def _case_saved(self, file: CaseFile) -> None:
+        row = self.ctx.cases.case_row(file.case.id)
+        if row is not None:
+            self.case_list.model.update_row(row)
+        self.statusBar().showMessage(_("Saved {name} ({status})").format(
+            name=file.person.full_name, status=label(file.case.status)), 4000)
+
+    def _cases_changed(self) -> None:
+        self.case_list.refresh()
+
+    # --- locking -------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Finish saving, close dialogs, forget the key and the cases, ask to unlock."""
+        if not self.ctx.unlocked:
+            return
+        self.idle.stop()
+        if not self.editor.commit():
+            log.info("an edit that could not be saved was dropped by locking")
+        self._resume = (self.editor.current_case_id(), self.editor.tabs.currentIndex())
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self.editor.clear()
+        self.case_list.model.clear()
+        self.right.setCurrentWidget(self.empty)
+        self.central.setCurrentWidget(self.locked_label)
+        self.ctx.preferences.set(LAST_USER, self.ctx.session.user.name)
+        self.ctx.lock()
+        self.ask_unlock()
+
+    def ask_unlock(self) -> None:
+        dialog = UnlockDialog(self.ctx.location, last_user=self.ctx.preferences.get(LAST_USER),
+                              hint=self.unlock_hint, parent=self)
+        if dialog.exec() == QDialog.Accepted and dialog.session is not None:
+            self.ctx.open(dialog.session)
+            self._after_unlock()
+        else:
+            self.close()
+
+    def _after_unlock(self) -> None:
+        self.central.setCurrentWidget(self.splitter)
+        self._update_title()
+        self.case_list.apply_filters()
+        case_id, tab = getattr(self, "_resume", (None, None))
+        if case_id is not None:
+            self.open_case(case_id, tab)
+            self.case_list.select_case(case_id)
+        self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
+        self.idle.start()
+
+    # --- settings and language -----------------------------------------------------------
+
+    def open_settings(self) -> None:
+        before = self.ctx.preferences.language()
+        if SettingsDialog(self.ctx.preferences, self).exec() != QDialog.Accepted:
+            return
+        self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
+        if self.ctx.preferences.language() != before:
+            self.change_language(self.ctx.preferences.language())
+
+    def change_language(self, language: str) -> None:
+        """Rebuild the window in the new language, back on the same case and tab."""
+        if not self.editor.commit():
+            return
+        case_id, tab = self.editor.current_case_id(), self.editor.tabs.currentIndex()
+        search = self.case_list.search.text()
+        apply_language(language)
+        self._build()
+        self.ctx.language_changed.emit()
+        if self.ctx.unlocked:
+            self.case_list.search.setText(search)
+            self.case_list.apply_filters()
+            if case_id is not None:
+                self.open_case(case_id, tab)
+
+    # --- closing -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ctx.unlocked and not self.editor.commit():
+            event.ignore()  # a field must be put right first; its message says what
+            return
+        self.ctx.preferences.set(WINDOW_GEOMETRY, bytes(self.saveGeometry()))
+        self.ctx.preferences.set(SPLITTER_STATE, bytes(self.splitter.saveState()))
+        QApplication.instance().removeEventFilter(self.idle)
+        if self.ctx.unlocked:
+            self.ctx.lock()
+        event.accept()
+
