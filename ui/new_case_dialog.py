@@ -87,6 +87,9 @@ class NewCaseDialog(QDialog):
         self.buttons.accepted.connect(self.create)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
         self.editors["first_name"].widget.setFocus()
 
     def _values(self) -> dict:

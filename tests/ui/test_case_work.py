@@ -1,0 +1,221 @@
+"""A day at the service desk: new case by keyboard, search, contacts, consents, autosave,
+locking. Real widgets on a real encrypted store."""
+
+from __future__ import annotations
+
+import pytest
+import sqlcipher3
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.conftest import ADMIN, PASSPHRASE
+from tests.ui.conftest import type_into, unlock_with, when_modal
+from ui.case_list import CASE_ID_ROLE
+from workbench.cases.model import Channel, ConsentParty
+from workbench.session import unlock
+
+
+def visible_case_ids(window) -> list[int]:
+    model = window.case_list.model
+    return [model.index(row, 0).data(CASE_ID_ROLE) for row in range(model.rowCount())]
+
+
+def press(qtbot, key, modifier=Qt.NoModifier) -> None:
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def type_and_tab(qtbot, text: str) -> None:
+    if text:
+        type_into(qtbot, QApplication.focusWidget(), text)
+    press(qtbot, Qt.Key_Tab)
+
+
+def test_a_walk_in_case_is_created_with_the_keyboard_alone(window, qtbot):
+    def fill(dialog) -> None:
+        assert QApplication.focusWidget() is dialog.editors["first_name"].widget
+        type_and_tab(qtbot, "Åsa")
+        type_and_tab(qtbot, "Jääskeläinen")
+        type_and_tab(qtbot, "131052-308T")
+        type_and_tab(qtbot, "+358 40 123 4567")
+        press(qtbot, Qt.Key_Tab)           # landlord: none yet
+        press(qtbot, Qt.Key_Tab)           # past the "new landlord" button
+        type_and_tab(qtbot, "Koivukuja 3 B 12")
+        type_and_tab(qtbot, "00100")
+        type_and_tab(qtbot, "Helsinki")
+        type_into(qtbot, QApplication.focusWidget(), "1 234,50")
+        press(qtbot, Qt.Key_Return)
+
+    when_modal(fill)
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    file = window.editor.file
+    assert file is not None and file.person.full_name == "Åsa Jääskeläinen"
+    assert file.person.identity_number == "131052-308T"
+    assert file.arrears_total == 123450
+    assert window.editor.isVisible()
+    assert "Åsa Jääskeläinen" in window.editor.header.text()
+    # English as written in Finland, where the organisation is: 1 234,50 €
+    assert "arrears 1\u00a0234,50\u00a0€" in window.editor.header.text()
+
+
+@pytest.mark.parametrize("typed", ["Åkesson-Tes", "131052-308T", "Testikuja 3"])
+def test_search_finds_the_new_case_by_surname_identity_number_and_street(window, qtbot, typed):
+    from tests.helpers import intake
+
+    new = intake(last_name="Åkesson-Testinen", street="Testikuja 3 B 12")
+    case_id = window.ctx.cases.create_case(new).case.id
+    window.case_list.search.clear()
+    type_into(qtbot, window.case_list.search, typed)
+    assert visible_case_ids(window) == [case_id]
+    assert window.case_list.count.text() == "1 case"
+
+
+def test_an_amount_that_does_not_parse_is_refused_beside_the_field(window, qtbot):
+    def fill(dialog) -> None:
+        type_and_tab(qtbot, "Matti")
+        type_and_tab(qtbot, "Virtanen")
+        dialog.editors["rent_arrears"].widget.setFocus()
+        type_into(qtbot, QApplication.focusWidget(), "12,3,4")
+        press(qtbot, Qt.Key_Return)
+        message = dialog.rows["rent_arrears"].error
+        assert message.isVisible() and "12,3,4" in message.text()
+        assert dialog.created is None
+        dialog.reject()
+
+    before = window.ctx.cases.count_cases()
+    when_modal(fill)
+    window.new_case()
+    assert window.ctx.cases.count_cases() == before
+
+
+def test_a_second_case_for_the_same_person_is_pointed_out_first(window, qtbot):
+    from tests.helpers import intake
+
+    existing = window.ctx.cases.create_case(intake()).case.id
+
+    def fill(dialog) -> None:
+        type_and_tab(qtbot, "Asa")
+        type_and_tab(qtbot, "Jaaskelainen")
+        type_into(qtbot, QApplication.focusWidget(), "131052-308T")
+        press(qtbot, Qt.Key_Return)
+        assert dialog.duplicates_box.isVisible()
+        assert dialog.created is None
+        assert f"case {existing}" in dialog.duplicates.item(0).text()
+        dialog.open_button.click()
+
+    when_modal(fill)
+    window.new_case()
+    assert window.editor.current_case_id() == existing
+
+
+def open_first_case(window, qtbot) -> int:
+    window.case_list.view.selectRow(0)
+    case_id = window.editor.current_case_id()
+    assert case_id is not None
+    return case_id
+
+
+def test_a_call_is_logged_in_a_few_keystrokes(window, qtbot):
+    case_id = open_first_case(window, qtbot)
+    before = len(window.ctx.cases.open_case(case_id).contacts)
+    qtbot.keyClick(window, Qt.Key_K, Qt.ControlModifier)
+    page = window.editor.tabs.currentWidget()
+    assert page.box.title() == "New entry"
+    assert QApplication.focusWidget() is page.editors["channel"].widget
+    press(qtbot, Qt.Key_Tab)                       # channel: phone
+    page.editors["minutes"].widget.selectAll()
+    type_and_tab(qtbot, "15")
+    type_and_tab(qtbot, "Rent arrears")
+    type_into(qtbot, QApplication.focusWidget(), "Agreed to send the bank statements")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return, Qt.ControlModifier)
+    contacts = window.ctx.cases.open_case(case_id).contacts
+    assert len(contacts) == before + 1
+    newest = max(contacts, key=lambda c: c.id)
+    assert (newest.channel, newest.minutes, newest.topic) == (Channel.PHONE, 15, "Rent arrears")
+    assert newest.note == "Agreed to send the bank statements"
+    assert page.table.rowCount() == before + 1
+
+
+def test_a_consent_is_recorded_and_withdrawn(window, qtbot):
+    case_id = open_first_case(window, qtbot)
+    window.editor.tabs.setCurrentIndex(5)
+    page = window.editor.tabs.currentWidget()
+    party = page.editors["party"].widget
+    party.setCurrentIndex(party.findData(ConsentParty.DEBT_COUNSELLING))
+    type_into(qtbot, page.editors["scope"].widget, "budget and arrears")
+    page.save_button.click()
+    consent = next(c for c in window.ctx.cases.open_case(case_id).consents
+                   if c.scope == "budget and arrears")
+    assert consent.active
+    row = next(n for n, c in enumerate(page.records) if c.id == consent.id)
+    page.table.selectRow(row)
+    withdraw = next(b for a, b in page.action_buttons if a.caption == "Withdraw consent")
+    assert withdraw.isEnabled()
+    withdraw.click()
+    stored = next(c for c in window.ctx.cases.open_case(case_id).consents if c.id == consent.id)
+    assert not stored.active
+    assert not withdraw.isEnabled()
+
+
+def test_edits_are_saved_on_focus_change_and_survive_closing_the_window(window, ctx, qtbot):
+    case_id = open_first_case(window, qtbot)
+    window.editor.tabs.setCurrentIndex(1)
+    person_form = window.editor.tabs.currentWidget().person
+    phone = person_form.editors["phone"].widget
+    phone.setFocus()
+    phone.selectAll()
+    type_into(qtbot, phone, "+358 50 999 8877")
+    press(qtbot, Qt.Key_Tab)  # focus moves on: saved
+    assert ctx.cases.open_case(case_id).person.phone == "+358 50 999 8877"
+
+    email = person_form.editors["email"].widget
+    email.setFocus()
+    type_into(qtbot, email, "asukas@example.fi")  # still typing when the window closes
+    window.close()
+    assert not ctx.unlocked
+    reopened = unlock(ctx.location, ADMIN, PASSPHRASE)
+    from workbench.cases.service import CaseService
+
+    person = CaseService(reopened).open_case(case_id).person
+    assert (person.phone, person.email) == ("+358 50 999 8877", "asukas@example.fi")
+    reopened.lock()
+
+
+def test_idle_lock_closes_the_store_and_unlocking_returns_to_the_case(window, ctx, qtbot):
+    case_id = open_first_case(window, qtbot)
+    window.editor.tabs.setCurrentIndex(3)
+    old_session = ctx.session
+    seen = {}
+
+    def check_then_unlock(dialog) -> None:
+        seen["locked"] = not ctx.unlocked
+        seen["rows"] = window.case_list.model.rowCount()
+        with pytest.raises(sqlcipher3.ProgrammingError):
+            old_session.db.connection.execute("SELECT 1")
+        unlock_with("wrong passphrase")(dialog)
+        seen["message"] = dialog.message.text()
+        unlock_with(PASSPHRASE)(dialog)
+
+    when_modal(check_then_unlock)
+    window.idle.set_timeout(0.2)
+    qtbot.waitUntil(lambda: "message" in seen and ctx.unlocked, timeout=5000)
+    assert seen["locked"] and seen["rows"] == 0
+    assert seen["message"] == "The passphrase is wrong."
+    assert window.editor.current_case_id() == case_id
+    assert window.editor.tabs.currentIndex() == 3
+    assert window.case_list.model.rowCount() > 0
+
+
+def test_lock_from_the_menu_closes_open_dialogs_first(window, ctx, qtbot):
+    open_first_case(window, qtbot)
+    states = []
+
+    def in_new_case_dialog(dialog) -> None:
+        states.append(type(dialog).__name__)
+        when_modal(lambda unlock_dialog: (states.append(type(unlock_dialog).__name__),
+                                          unlock_with()(unlock_dialog)), delay_ms=50)
+        window.lock()
+
+    when_modal(in_new_case_dialog)
+    window.new_case()
+    assert states == ["NewCaseDialog", "UnlockDialog"]
+    assert ctx.unlocked
