@@ -11,8 +11,10 @@ from babel.dates import get_date_format
 from workbench.errors import ValidationError
 from workbench.i18n import N_, locale_for
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_THREE_NUMBERS = re.compile(r"^(\d{1,4})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{1,4})\.?$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_THREE_NUMBERS = re.compile(
+    r"^([0-9]{1,4})\s*[./\-]\s*([0-9]{1,2})\s*[./\-]\s*([0-9]{1,4})\.?$")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 class DateError(ValidationError):
@@ -34,18 +36,24 @@ def parse_date(text: str, locale: Locale | None = None) -> date:
     iso = _ISO.match(cleaned)
     try:
         if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            return _sane(date(int(iso[1]), int(iso[2]), int(iso[3])))
         numbers = _THREE_NUMBERS.match(cleaned)
         if numbers:
             order = _order(locale)
             if order.startswith("y") and len(numbers[3]) == 4:
                 order = "dmy"  # 21.11.2026 is unambiguous even where ISO order is usual
             parts = dict(zip(order, (numbers[1], numbers[2], numbers[3]), strict=False))
-            if len(parts) == 3:
-                return date(_full_year(parts["y"]), int(parts["m"]), int(parts["d"]))
+            if len(parts) == 3 and len(parts["y"]) in (2, 4) and len(parts["d"]) <= 2:
+                return _sane(date(_full_year(parts["y"]), int(parts["m"]), int(parts["d"])))
     except ValueError:
         pass
     raise DateError(text=text, example=example)
+
+
+def _sane(day: date) -> date:
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValueError("a year no case work happens in")
+    return day
 
 
 def _full_year(text: str) -> int:

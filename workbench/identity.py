@@ -63,16 +63,23 @@ def _invalid(text: str, kind: IdentityKind, compact: str) -> IdentityCheck:
                          problem=N_("This is not a valid identity number; check the digits."))
 
 
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also accepts superscripts and other scripts' digits, which int() refuses.
+    return bool(text) and all("0" <= ch <= "9" for ch in text)
+
+
 def _check_hetu(text: str) -> IdentityCheck:
     kind = IdentityKind.FI_HETU
     compact = hetu.compact(text)
     try:
         hetu.validate(compact, allow_temporary=True)
-    except StdnumError:
+        birth = _hetu_birth_date(compact)
+        if birth > date.today():
+            raise StdnumError()
+    except (StdnumError, ValueError, KeyError):
         return _invalid(text, kind, compact)
     individual = int(compact[7:10])
-    return IdentityCheck(text, kind, True, compact, _hetu_birth_date(compact),
-                         temporary=individual >= 900)
+    return IdentityCheck(text, kind, True, compact, birth, temporary=individual >= 900)
 
 
 def _hetu_birth_date(compact: str) -> date:
@@ -88,14 +95,16 @@ def _check_personnummer(text: str) -> IdentityCheck:
     # only the plain kind, so check the date with the real day and the Luhn digit as typed.
     day_at = len(compact) - 7
     day = compact[day_at:day_at + 2]
-    coordination = len(compact) in (11, 13) and day.isdigit() and int(day) > 60
+    coordination = len(compact) in (11, 13) and _ascii_digits(day) and int(day) > 60
     probe = (compact[:day_at] + f"{int(day) - 60:02d}" + compact[day_at + 2:]
              if coordination else compact)
     try:
-        if len(compact) not in (11, 13) or compact[-5] not in "-+" or not digits.isdigit():
+        if len(compact) not in (11, 13) or compact[-5] not in "-+" or not _ascii_digits(digits):
             raise StdnumError()
         birth = personnummer.get_birth_date(probe)
         luhn.validate(digits[-10:])
+        if birth > date.today():
+            raise StdnumError()
     except (StdnumError, ValueError):
         return _invalid(text, IdentityKind.SE_PERSONNUMMER, compact)
     # Stored as twelve digits: the "+" of a centenarian's ten-digit form is resolved.
@@ -107,9 +116,11 @@ def _check_personnummer(text: str) -> IdentityCheck:
 def _check_cpr(text: str) -> IdentityCheck:
     compact = cpr.compact(text)
     try:
+        if not _ascii_digits(compact):
+            raise StdnumError()
         cpr.validate(compact)
         birth = cpr.get_birth_date(compact)
-    except StdnumError:
+    except (StdnumError, ValueError):
         return _invalid(text, IdentityKind.DK_CPR, compact)
     return IdentityCheck(text, IdentityKind.DK_CPR, True, compact, birth)
 

@@ -12,8 +12,10 @@ from workbench.errors import ValidationError
 from workbench.i18n import N_, locale_for
 
 MINOR_PER_MAJOR = 100
+MAX_MAJOR = Decimal(10) ** 12  # no household owes a trillion; beyond it is a typing slip
 # A plain number with a point for the decimals, which people type in every locale.
 _PLAIN_DECIMAL = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_AMOUNT_CHARACTERS = re.compile(r"[-+]?[0-9][0-9\s\u00a0\u202f.,']*")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -41,7 +43,7 @@ def parse_money(text: str, locale: Locale | None = None, allow_negative: bool = 
     if not cleaned:
         raise AmountError(text=text)
     value = _parse_decimal(cleaned, locale)
-    if value is None:
+    if value is None or not value.is_finite() or abs(value) >= MAX_MAJOR:
         raise AmountError(text=text)
     if value < 0 and not allow_negative:
         raise NegativeAmount(text=text)
@@ -52,6 +54,8 @@ def parse_money(text: str, locale: Locale | None = None, allow_negative: bool = 
 
 
 def _parse_decimal(text: str, locale: Locale) -> Decimal | None:
+    if not _AMOUNT_CHARACTERS.fullmatch(text):
+        return None  # letters, exponents ("1e3"), currency words: not an amount as typed
     if _PLAIN_DECIMAL.match(text):
         return Decimal(text)
     try:

@@ -23,7 +23,7 @@ from workbench.errors import (
 )
 from workbench.i18n import CURRENCY_BY_COUNTRY, LANGUAGES, N_
 from workbench.store import audit
-from workbench.store.database import DB_FILENAME, Database
+from workbench.store.database import DB_FILENAME, Database, DatabaseError, raise_for_disk
 from workbench.store.files import ensure_private_dir, os_errors_as_user_errors
 from workbench.store.keyslots import (
     DEFAULT_KDF,
@@ -191,8 +191,9 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
     slots = KeySlotFile(store_id=uuid.uuid4().hex)
     slots.set_user(admin, passphrase, data_key, kdf)
     slots.set_recovery(recovery_key, data_key, kdf)
-    db = Database.open(location.db_path, data_key, create=True)
+    db: Database | None = None
     try:
+        db = Database.open(location.db_path, data_key, create=True)
         with db.transaction():
             db.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", [
                 ("org_name", org_name.strip()), ("country", country), ("language", language),
@@ -204,10 +205,13 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
             # The slot file last: a store without it cannot be opened, so a failure before
             # this line leaves nothing half-made that looks usable.
             slots.save(location.slots_path)
-    except BaseException:
-        db.close()
-        for leftover in location.data_dir.glob(f"{DB_FILENAME}*"):
+    except BaseException as error:
+        if db is not None:
+            db.close()
+        for leftover in [*location.data_dir.glob(f"{DB_FILENAME}*"), location.slots_path]:
             leftover.unlink(missing_ok=True)
+        if isinstance(error, DatabaseError):
+            raise_for_disk(error, location.db_path)
         raise
     user = User(user_id, admin, frozenset({Role.ADMIN, Role.ADVISOR}))
     return Session(location, db, user, data_key), recovery_key

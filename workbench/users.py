@@ -41,9 +41,11 @@ class UserService:
         db = self.session.db
         if db.one("SELECT 1 FROM users WHERE name = ?", (name,)):
             raise ValidationError(N_("The user name “{name}” is taken."), name=name)
-        slots = self.session.location.keyslots()
         role_text = ",".join(sorted(role.value for role in roles))
         with self.session.action("user.add", "user") as act:
+            # Read the slot file inside the transaction: the store's write lock keeps a
+            # second program adding a user at the same moment from overwriting this one.
+            slots = self.session.location.keyslots()
             act.entity_id = db.execute(
                 "INSERT INTO users (name, roles, created_at) VALUES (?, ?, ?)",
                 (name, role_text, now_utc())).lastrowid
@@ -57,8 +59,8 @@ class UserService:
             self.session.require(Role.ADMIN, N_("change another user's passphrase"))
         check_passphrase(new_passphrase)
         user = self._active(name)
-        slots = self.session.location.keyslots()
         with self.session.action("user.passphrase", "user", user.id):
+            slots = self.session.location.keyslots()
             slots.set_user(name, new_passphrase, self.session.data_key, self.kdf)
             slots.save(self.session.location.slots_path)
 
@@ -67,8 +69,8 @@ class UserService:
         if name == self.session.user.name:
             raise ValidationError(N_("You cannot remove yourself; ask another admin."))
         user = self._active(name)
-        slots = self.session.location.keyslots()
         with self.session.action("user.remove", "user", user.id):
+            slots = self.session.location.keyslots()
             self.session.db.execute("UPDATE users SET removed_at = ? WHERE id = ?",
                                     (now_utc(), user.id))
             slots.remove_user(name)

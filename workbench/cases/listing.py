@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from workbench.cases import queries, search
 from workbench.cases.model import CaseRow, CaseStatus
-from workbench.store.database import Database
+from workbench.store.database import Database, DatabaseError
 
-SEARCH_LIMIT = 500
+RANKED_LIMIT = 500
 
 
 class SortKey(StrEnum):
@@ -49,11 +49,21 @@ class CaseQuery:
     descending: bool = True
 
 
-def _where(query: CaseQuery, matched: list[int] | None) -> tuple[str, list]:
+def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, list]:
+    """The WHERE clause. A search narrows by the full-text index as a subquery, so the
+    list and its count hold every match; ``matched`` (ranked ids) is used instead when
+    the list is shown best match first."""
     clauses, params = ["1"], []
     if matched is not None:
         clauses.append(f"c.id IN ({', '.join('?' for _ in matched)})" if matched else "0")
         params += matched
+    elif query.text.strip():
+        expression = search.match_expression(query.text)
+        if expression is None:
+            clauses.append("0")
+        else:
+            clauses.append("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
+            params.append(expression)
     if query.status is not None:
         clauses.append("c.status = ?")
         params.append(query.status.value)
@@ -67,27 +77,35 @@ def _where(query: CaseQuery, matched: list[int] | None) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _matched(db: Database, query: CaseQuery) -> list[int] | None:
-    if not query.text.strip():
-        return None
-    return search.matching_ids(db, query.text, SEARCH_LIMIT)
+def _ranked(query: CaseQuery) -> bool:
+    return query.sort is SortKey.RELEVANCE and bool(query.text.strip())
 
 
 def rows(db: Database, query: CaseQuery, limit: int | None = None,
          offset: int = 0) -> list[CaseRow]:
-    matched = _matched(db, query)
-    where, params = _where(query, matched)
-    if query.sort is SortKey.RELEVANCE and matched is not None:
+    if _ranked(query):
+        # Best match first: the index ranks, and only its best matches are worth showing.
+        matched = search.matching_ids(db, query.text, RANKED_LIMIT)
+        where, params = _where(query, matched)
         found = queries.case_rows(db, where, tuple(params))
         rank = {case_id: n for n, case_id in enumerate(matched)}
         found.sort(key=lambda row: rank[row.id])
         return found[offset:None if limit is None else offset + limit]
     sort = SortKey.OPENED if query.sort is SortKey.RELEVANCE else query.sort
     order = _ORDER_SQL[sort].format(dir="DESC" if query.descending else "ASC")
-    return queries.case_rows(db, where, tuple(params), order=order, limit=limit, offset=offset)
+    where, params = _where(query)
+    try:
+        return queries.case_rows(db, where, tuple(params), order=order, limit=limit,
+                                 offset=offset)
+    except DatabaseError:  # a term the index refuses: nothing matches it
+        return []
 
 
 def count(db: Database, query: CaseQuery) -> int:
-    matched = _matched(db, query)
-    where, params = _where(query, matched)
-    return db.scalar(f"SELECT count(*) FROM cases c WHERE {where}", tuple(params))
+    """How many cases the list holds (a ranked search shows at most its best matches)."""
+    where, params = _where(query)
+    try:
+        total = db.scalar(f"SELECT count(*) FROM cases c WHERE {where}", tuple(params))
+    except DatabaseError:
+        return 0
+    return min(total, RANKED_LIMIT) if _ranked(query) else total

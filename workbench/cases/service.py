@@ -343,6 +343,9 @@ class CaseService:
                                     (file.person.id,))
             if not others:
                 self.db.execute("DELETE FROM persons WHERE id = ?", (file.person.id,))
+            # A contentless index keeps a deleted row's words until its segments are merged;
+            # merge now so the erased person's name and number are gone from the file too.
+            search.optimise(self.db)
 
     # --- helpers -------------------------------------------------------------------------
 

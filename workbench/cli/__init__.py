@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -84,12 +85,15 @@ def main(argv: Sequence[str] | None = None, gui: GuiStarter | None = None) -> in
 
 
 def _write_crash_log() -> str:
+    """Write the traceback to a private, uniquely named file; return where it went."""
     try:
         directory = log_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"crash-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.log"
-        path.write_text(traceback.format_exc(), encoding="utf-8")
-        return str(path)
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".log", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as log_file:
+            log_file.write(traceback.format_exc())
+        return name
     except OSError:
         logging.exception("could not write the crash log")
         return "?"

@@ -38,7 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=_("Write everything the store holds about person ID to a JSON file, "
                       "for a subject access request. Secrets: your passphrase."))
     add_store_arguments(export)
-    export.add_argument("person_id", type=int, metavar="ID")
+    export.add_argument("person_id", type=record_id, metavar="ID")
     export.add_argument("--out", type=Path, required=True, metavar=_("FILE"))
     export.set_defaults(handler=run_export)
 
@@ -48,8 +48,16 @@ def register(commands: argparse._SubParsersAction) -> None:
                       "case is theirs; the audit log keeps a row without personal data. "
                       "Secrets: your passphrase."))
     add_store_arguments(erase)
-    erase.add_argument("case_id", type=int, metavar="CASE_ID")
+    erase.add_argument("case_id", type=record_id, metavar="CASE_ID")
     erase.set_defaults(handler=run_erase)
+
+
+def record_id(text: str) -> int:
+    """A record number as typed: a whole number a store can hold."""
+    number = int(text)
+    if not 1 <= number < 2**63:
+        raise ValueError(text)
+    return number
 
 
 def run_seed(context: CommandContext, args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from workbench.errors import StoreCorrupt, StoreNotFound
+from workbench.errors import DiskFull, StoreCorrupt, StoreError, StoreNotFound
 from workbench.i18n import N_
 from workbench.store import migrations
 from workbench.store.files import create_private_file, os_errors_as_user_errors
@@ -56,8 +56,10 @@ class Database:
             if migrate:
                 migrations.migrate(connection)
             return database
-        except BaseException:
+        except BaseException as error:
             connection.close()
+            if isinstance(error, sqlcipher3.OperationalError):
+                raise_for_disk(error, path)
             raise
 
     def close(self) -> None:
@@ -97,8 +99,12 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        with os_errors_as_user_errors(self.path):
-            self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            with os_errors_as_user_errors(self.path):
+                self.connection.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as error:
+            raise_for_disk(error, self.path)
+            raise
         self._depth = 1
         try:
             yield self
@@ -122,6 +128,8 @@ def connect_keyed(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     connection = sqlcipher3.connect(str(path), isolation_level=None,
                                     check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     connection.row_factory = sqlcipher3.Row
+    # SQLCipher would otherwise print its own lines to stderr beside our one-line message.
+    connection.execute("PRAGMA cipher_log_level = NONE")
     connection.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     connection.execute("PRAGMA cipher_compatibility = 4")
     return connection
@@ -143,9 +151,16 @@ def apply_pragmas(connection: sqlcipher3.Connection) -> None:
         connection.execute(f"PRAGMA {pragma}").fetchall()
 
 
-def raise_for_disk(error: sqlcipher3.Error, path: Path) -> None:
-    """SQLite reports a full disk as an OperationalError; give the user the plain words."""
-    from workbench.errors import DiskFull
+class StoreBusy(StoreError):
+    template = N_("The case store is busy in another window or program. Try again in a "
+                  "moment; nothing was changed.")
 
-    if "full" in str(error).lower():
+
+def raise_for_disk(error: sqlcipher3.Error, path: Path) -> None:
+    """SQLite reports a full disk or a busy store as an OperationalError; give the user
+    the plain words. Other errors pass through unchanged."""
+    text = str(error).lower()
+    if "full" in text:
         raise DiskFull() from error
+    if "locked" in text or "busy" in text:
+        raise StoreBusy() from error

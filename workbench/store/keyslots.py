@@ -9,6 +9,7 @@ Adding a user or changing a passphrase writes one slot; the database is not touc
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import secrets
@@ -45,6 +46,14 @@ class KdfParams:
         return hash_secret_raw(secret.encode("utf-8"), salt, self.time_cost, self.memory_kib,
                                self.parallelism, 32, Type.ID)
 
+    def check(self) -> None:
+        """Refuse parameters no slot of ours has: a damaged or hostile file must not make
+        us allocate a terabyte or loop for hours."""
+        for value, low, high in ((self.time_cost, 1, 64), (self.memory_kib, 8, 4 * 1024 * 1024),
+                                 (self.parallelism, 1, 64)):
+            if type(value) is not int or not low <= value <= high:
+                raise ValueError("key derivation parameters out of range")
+
 
 DEFAULT_KDF = KdfParams()
 
@@ -73,10 +82,18 @@ class KeySlot:
 
     @classmethod
     def from_json(cls, data: dict) -> KeySlot:
-        return cls(slot_id=data["slot_id"], kind=data["kind"], user=data["user"],
+        """A slot read from the file, every field checked for type and size."""
+        slot = cls(slot_id=data["slot_id"], kind=data["kind"], user=data["user"],
                    kdf=KdfParams(**data["kdf"]), salt=_unb64(data["salt"]),
                    nonce=_unb64(data["nonce"]), wrapped=_unb64(data["wrapped"]),
                    created_at=data["created_at"])
+        slot.kdf.check()
+        if (not isinstance(slot.slot_id, str) or slot.kind not in ("user", "recovery")
+                or not isinstance(slot.user, str | None) or len(slot.salt) < 16
+                or len(slot.nonce) != 12 or len(slot.wrapped) != DATA_KEY_BYTES + 16
+                or not isinstance(slot.created_at, str)):
+            raise ValueError("malformed key slot")
+        return slot
 
 
 @dataclass
@@ -90,11 +107,13 @@ class KeySlotFile:
     def load(cls, path: Path) -> KeySlotFile:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
+            if not isinstance(data, dict) or data.get("format") != FORMAT \
+                    or not isinstance(data.get("store_id"), str):
                 raise ValueError("unknown key-slot format")
             return cls(store_id=data["store_id"],
                        slots=[KeySlot.from_json(slot) for slot in data["slots"]])
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error,
+                UnicodeDecodeError) as error:
             raise StoreCorrupt(detail=N_("the key-slot file is damaged")) from error
 
     def save(self, path: Path) -> None:

@@ -28,6 +28,7 @@ from workbench.session import Role, Session, StoreLocation, open_session
 from workbench.store import audit, migrations
 from workbench.store.database import DB_FILENAME, Database, connect_keyed, raise_for_disk
 from workbench.store.files import (
+    PRIVATE_FILE,
     atomic_output,
     ensure_private_dir,
     fsync_dir,
@@ -43,6 +44,17 @@ SLOTS_MEMBER = "keyslots.json"
 class BadBackup(StoreError):
     # Translators: {path} is the backup file the user chose.
     template = N_("{path} is not a readable backup of a case store: {detail}")
+
+
+class BackupInsideStore(StoreError):
+    template = N_("A backup cannot be written into the store's own folder ({path}); choose "
+                  "another place, ideally another disk.")
+
+
+class RestoreNotAllowed(StoreError):
+    exit_code = 4
+    template = N_("Only an administrator of the backed-up store may restore it; “{user}” "
+                  "is not one.")
 
 
 class RestoreNeedsForce(StoreError):
@@ -96,6 +108,9 @@ def backup(session: Session, target: Path) -> Path:
     once the new one has been written and checked."""
     session.require_any((Role.ADMIN, Role.ADVISOR), N_("make backups"))
     target = Path(target).expanduser().resolve()
+    data_dir = session.location.data_dir.resolve()
+    if target == data_dir or data_dir in target.parents:
+        raise BackupInsideStore(path=str(data_dir))
     slots_bytes = session.location.slots_path.read_bytes()
     with _private_tempdir(target.parent) as work:
         snapshot = work / DB_FILENAME
@@ -143,12 +158,14 @@ def _verify_archive(path: Path, work: Path, data_key: bytes | None) -> tuple[dic
     try:
         with os_errors_as_user_errors(path), zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read(MANIFEST))
-            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT \
+                    or not isinstance(manifest.get("sha256"), dict):
                 raise BadBackup(path=str(path), detail=N_("unknown backup format"))
             for name in (DB_FILENAME, SLOTS_MEMBER):
                 archive.extract(name, work)
+                os.chmod(work / name, PRIVATE_FILE)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError,
-            zlib.error) as error:
+            RuntimeError, zlib.error) as error:
         raise BadBackup(path=str(path), detail=N_("the file is damaged or of another kind")) \
             from error
     db_file, slots_file = work / DB_FILENAME, work / SLOTS_MEMBER
@@ -184,6 +201,8 @@ def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
         problems = check_snapshot(db_file, data_key)
         if problems:
             raise BadBackup(path=str(archive), detail=problems[0])
+        if not _is_admin_in(db_file, data_key, user):
+            raise RestoreNotAllowed(user=user)
         aside = _move_aside(location) if location.exists() else None
         with os_errors_as_user_errors(location.data_dir):
             os.replace(db_file, location.db_path)
@@ -193,6 +212,16 @@ def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
     with session.action("store.restore", "store"):
         pass
     return session, aside
+
+
+def _is_admin_in(db_file: Path, data_key: bytes, user: str) -> bool:
+    """Whether ``user`` is an active administrator in the backed-up store."""
+    db = Database.open(db_file, data_key, migrate=False)
+    try:
+        row = db.one("SELECT roles FROM users WHERE name = ? AND removed_at IS NULL", (user,))
+    finally:
+        db.close()
+    return row is not None and Role.ADMIN.value in row["roles"].split(",")
 
 
 def _move_aside(location: StoreLocation) -> Path:
