@@ -70,9 +70,14 @@ class CaseListModel(QAbstractTableModel):
         self.beginResetModel()
         if self.ctx.unlocked:
             cases = self.ctx.cases
-            self.rows = cases.list_cases(self.query, limit=PAGE)
-            self.total = cases.count_cases(self.query) if len(self.rows) == PAGE \
-                else len(self.rows)
+            if self.query.text.strip() and self.query.sort is SortKey.RELEVANCE:
+                # Best matches first: the index hands back its few hundred best at once.
+                self.rows = cases.list_cases(self.query)
+                self.total = len(self.rows)
+            else:
+                self.rows = cases.list_cases(self.query, limit=PAGE)
+                self.total = cases.count_cases(self.query) if len(self.rows) == PAGE \
+                    else len(self.rows)
         else:
             self.rows, self.total = [], 0
         self.endResetModel()

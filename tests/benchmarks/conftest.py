@@ -7,14 +7,25 @@ every figure next to its goal, also written to ``build/benchmarks.json``.
 from __future__ import annotations
 
 import json
+import os
+import random
 import statistics
+import subprocess
+import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
+from workbench.cases.service import CaseService
+from workbench.session import StoreLocation, create_store, unlock
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS: list[Result] = []
+CASES = int(os.environ.get("BENCH_CASES", "100000"))
+QUERIES = 1000
+USER, PASSPHRASE = "anna", "benchmark passphrase"
 
 
 @dataclass
@@ -61,3 +72,46 @@ def pytest_terminal_summary(terminalreporter):
     out = ROOT / "build" / "benchmarks.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in RESULTS], indent=2))
+
+
+@pytest.fixture(scope="session")
+def big_store(tmp_path_factory) -> tuple[StoreLocation, float]:
+    location = StoreLocation(tmp_path_factory.mktemp("bench") / "store")
+    session, _ = create_store(location, "Benchmark", "FI", USER, PASSPHRASE)
+    session.lock()
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "seed-demo", "--cases", str(CASES), "--seed", "1",
+         "--data-dir", str(location.data_dir), "--user", USER, "--passphrase-stdin"],
+        input=PASSPHRASE + "\n", text=True, capture_output=True, check=True)
+    assert result.returncode == 0
+    return location, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def workload(big_store) -> list[str]:
+    """Searches as advisors type them: surnames, full names, identity numbers, streets,
+    landlords' references and words from notes, some only partly typed."""
+    location, _ = big_store
+    session = unlock(location, USER, PASSPHRASE)
+    rng = random.Random(5)
+    ids = rng.sample(range(1, CASES + 1), QUERIES)
+    queries = []
+    for n, case_id in enumerate(ids):
+        file = CaseService(session).open_case(case_id)
+        kind = n % 6
+        if kind == 0:
+            queries.append(file.person.last_name[: rng.randint(3, len(file.person.last_name))])
+        elif kind == 1:
+            queries.append(file.person.full_name)
+        elif kind == 2 and file.person.identity_number:
+            queries.append(file.person.identity_number[: rng.choice((6, 11))])
+        elif kind == 3:
+            queries.append(file.tenancy.street.split()[0][:6])
+        elif kind == 4:
+            queries.append(file.tenancy.landlord_reference)
+        else:
+            word = rng.choice(file.contacts).note.split()[0] if file.contacts else "vuokra"
+            queries.append(f"{word} {file.person.last_name[:4]}")
+    session.lock()
+    return queries

@@ -3,70 +3,19 @@ encryption against plain SQLite with the same schema and data."""
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import sqlcipher3
 
-from tests.benchmarks.conftest import percentile, summary
+from tests.benchmarks.conftest import CASES, PASSPHRASE, QUERIES, USER, percentile, summary
 from workbench.cases.model import ArrearsComponent, Channel, Contact
 from workbench.cases.service import CaseService
-from workbench.session import Session, StoreLocation, create_store, unlock
+from workbench.session import Session, unlock
 from workbench.store.database import Database, apply_pragmas
 from workbench.store.keyslots import DEFAULT_KDF
-
-CASES = int(os.environ.get("BENCH_CASES", "100000"))
-QUERIES = 1000
-USER, PASSPHRASE = "anna", "benchmark passphrase"
-
-
-@pytest.fixture(scope="module")
-def big_store(tmp_path_factory) -> tuple[StoreLocation, float]:
-    location = StoreLocation(tmp_path_factory.mktemp("bench") / "store")
-    session, _ = create_store(location, "Benchmark", "FI", USER, PASSPHRASE)
-    session.lock()
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "workbench", "seed-demo", "--cases", str(CASES), "--seed", "1",
-         "--data-dir", str(location.data_dir), "--user", USER, "--passphrase-stdin"],
-        input=PASSPHRASE + "\n", text=True, capture_output=True, check=True)
-    assert result.returncode == 0
-    return location, time.perf_counter() - started
-
-
-@pytest.fixture(scope="module")
-def workload(big_store) -> list[str]:
-    """Searches as advisors type them: surnames, full names, identity numbers, streets,
-    landlords' references and words from notes, some only partly typed."""
-    location, _ = big_store
-    session = unlock(location, USER, PASSPHRASE)
-    rng = random.Random(5)
-    ids = rng.sample(range(1, CASES + 1), QUERIES)
-    queries = []
-    for n, case_id in enumerate(ids):
-        file = CaseService(session).open_case(case_id)
-        kind = n % 6
-        if kind == 0:
-            queries.append(file.person.last_name[: rng.randint(3, len(file.person.last_name))])
-        elif kind == 1:
-            queries.append(file.person.full_name)
-        elif kind == 2 and file.person.identity_number:
-            queries.append(file.person.identity_number[: rng.choice((6, 11))])
-        elif kind == 3:
-            queries.append(file.tenancy.street.split()[0][:6])
-        elif kind == 4:
-            queries.append(file.tenancy.landlord_reference)
-        else:
-            word = rng.choice(file.contacts).note.split()[0] if file.contacts else "vuokra"
-            queries.append(f"{word} {file.person.last_name[:4]}")
-    session.lock()
-    return queries
 
 
 def timed(action, repeat: int) -> list[float]:

@@ -167,6 +167,7 @@ def test_check_reports_flipped_bytes_cleanly(seeded):
     result = run_unlocked(data, "check")
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
+    assert "unexpected" not in result.stderr  # exit 1 from findings, not from a crash
     assert result.stdout.strip()
 
 

@@ -1,0 +1,86 @@
+"""Measures the window in a fresh process, as a user starting the program would see it.
+
+Run by test_window_benchmarks.py: ``python window_probe.py DATA_DIR USER PASSPHRASE`` with
+the queries on standard input; prints one JSON object of timings in milliseconds.
+"""
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from ui.app import application
+from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.preferences import LANGUAGE, Preferences
+from ui.qt_language import apply_language
+from workbench.session import StoreLocation, open_session
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    data_dir, user, passphrase = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    queries = [line for line in sys.stdin.read().splitlines() if line]
+    app = application()
+    settings_file = data_dir.parent / "probe-settings.ini"
+    preferences = Preferences(QSettings(str(settings_file), QSettings.IniFormat))
+    preferences.set(LANGUAGE, "fi")
+    apply_language("fi")
+    location = StoreLocation(data_dir)
+
+    derive_started = time.perf_counter()
+    data_key = location.keyslots().unlock_user(user, passphrase)
+    derived = time.perf_counter()
+    ctx = AppContext(location, preferences)
+    ctx.open(open_session(location, user, data_key))
+    window = MainWindow(ctx)
+    window.show()
+    app.processEvents()
+    usable = time.perf_counter()
+
+    keystrokes = []
+    for query in queries:
+        for end in range(1, len(query) + 1):
+            started = time.perf_counter()
+            window.case_list.search.setText(query[:end])
+            app.processEvents()
+            keystrokes.append((time.perf_counter() - started) * 1000)
+    window.case_list.search.clear()
+    app.processEvents()
+
+    rng = random.Random(3)
+    total = ctx.cases.count_cases()
+    opens = []
+    for _ in range(200):
+        case_id = rng.randint(1, total)
+        started = time.perf_counter()
+        window.open_case(case_id)
+        app.processEvents()
+        opens.append((time.perf_counter() - started) * 1000)
+    for tab in range(window.editor.tabs.count()):
+        window.editor.tabs.setCurrentIndex(tab)
+        app.processEvents()
+    for _ in range(20):  # scroll through the list: lazy fetching of further pages
+        window.case_list.view.scrollToBottom()
+        app.processEvents()
+    print(json.dumps({"key_derivation_ms": (derived - derive_started) * 1000,
+                      "usable_after_derivation_ms": (usable - derived) * 1000,
+                      "keystroke_ms": keystrokes, "open_case_ms": opens,
+                      "rows_fetched": window.case_list.model.rowCount(),
+                      "rss_mb": rss_mb()}))
+    window.close()
+    QApplication.instance().quit()
+
+
+if __name__ == "__main__":
+    main()

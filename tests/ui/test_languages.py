@@ -1,0 +1,104 @@
+"""Switching language changes what is on screen, and no visible string stays in English."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.pofile import read_po
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QTableWidget,
+    QTabWidget,
+    QWidget,
+    QWizard,
+)
+
+from ui.preferences import LANGUAGE
+from ui.setup_wizard import SetupWizard
+from workbench.paths import translations_dir
+
+
+def untranslated_in(language: str) -> set[str]:
+    """English texts whose translation in ``language`` reads differently."""
+    with open(translations_dir() / language / "LC_MESSAGES" / "workbench.po", "rb") as po:
+        catalog = read_po(po, locale=language)
+    found = set()
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for english, translated in zip(ids, strings, strict=False):
+            if english and translated and english != translated:
+                found.add(english.replace("&", ""))
+    return found
+
+
+def visible_texts(root: QWidget) -> list[str]:
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, QLabel):
+            texts.append(widget.text())
+        elif isinstance(widget, QAbstractButton):
+            texts.append(widget.text())
+        elif isinstance(widget, QGroupBox):
+            texts.append(widget.title())
+        elif isinstance(widget, QLineEdit):
+            texts.append(widget.placeholderText())
+        elif isinstance(widget, QComboBox):
+            texts += [widget.itemText(i) for i in range(widget.count())]
+        elif isinstance(widget, QTabWidget):
+            texts += [widget.tabText(i) for i in range(widget.count())]
+        elif isinstance(widget, QMenu):
+            texts.append(widget.title())
+            texts += [action.text() for action in widget.actions()]
+        if isinstance(widget, QTableWidget):
+            texts += [widget.horizontalHeaderItem(i).text()
+                      for i in range(widget.columnCount()) if widget.horizontalHeaderItem(i)]
+        elif isinstance(widget, QTableView):
+            model = widget.model()
+            texts += [model.headerData(i, Qt.Horizontal) or ""
+                      for i in range(model.columnCount())]
+            texts += [model.index(row, column).data() or ""
+                      for row in range(min(5, model.rowCount()))
+                      for column in range(model.columnCount())]
+    return [text.replace("&", "") for text in texts if text]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "da"])
+def test_every_tab_speaks_the_chosen_language(window, ctx, qtbot, language):
+    window.case_list.view.selectRow(0)
+    case_id = window.editor.current_case_id()
+    window.editor.tabs.setCurrentIndex(2)
+    english_menu = window.menuBar().actions()[0].text()
+
+    ctx.preferences.set(LANGUAGE, language)
+    window.change_language(language)
+
+    assert window.menuBar().actions()[0].text() != english_menu
+    assert window.editor.current_case_id() == case_id  # back where the user was
+    assert window.editor.tabs.currentIndex() == 2
+    english = untranslated_in(language)
+    left_in_english = set()
+    for index in range(window.editor.tabs.count()):
+        window.editor.tabs.setCurrentIndex(index)
+        left_in_english |= {t for t in visible_texts(window) if t in english}
+    assert left_in_english == set()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "da"])
+def test_qts_own_buttons_follow_the_language(location, qtbot, language):
+    from ui.qt_language import apply_language
+
+    apply_language(language)
+    wizard = SetupWizard(location, language)
+    qtbot.addWidget(wizard)
+    english = {"< Back", "Next >", "Cancel", "Finish", "&Next >", "< &Back", "&Finish"}
+    shown = {wizard.button(b).text() for b in (QWizard.BackButton, QWizard.NextButton,
+                                                QWizard.CancelButton, QWizard.FinishButton)}
+    assert not shown & english
+    assert {t for t in visible_texts(wizard) if t in untranslated_in(language)} == set()
