@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from workbench.cases.listing import CaseQuery, SortKey
+from workbench.cases.listing import RANKED_LIMIT, CaseQuery, SortKey
 from workbench.cases.model import CaseRow, CaseStatus
+from workbench.cases.search import match_expression
 from workbench.i18n import N_, _, format_date, format_money, ngettext
 from workbench.labels import choices, label
 
@@ -70,7 +71,7 @@ class CaseListModel(QAbstractTableModel):
         self.beginResetModel()
         if self.ctx.unlocked:
             cases = self.ctx.cases
-            if self.query.text.strip() and self.query.sort is SortKey.RELEVANCE:
+            if self.ranked():
                 # Best matches first: the index hands back its few hundred best at once.
                 self.rows = cases.list_cases(self.query)
                 self.total = len(self.rows)
@@ -81,6 +82,11 @@ class CaseListModel(QAbstractTableModel):
         else:
             self.rows, self.total = [], 0
         self.endResetModel()
+
+    def ranked(self) -> bool:
+        """A search shown best match first (not sorted by a column)."""
+        return self.query.sort is SortKey.RELEVANCE and \
+            match_expression(self.query.text) is not None
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -273,5 +279,9 @@ class CaseListPanel(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total
-        self.count.setText(ngettext("{count} case", "{count} cases", total).format(
-            count=total))
+        if self.model.ranked() and total >= RANKED_LIMIT:
+            self.count.setText(_("The first {count} matches; type more to narrow the "
+                                 "search.").format(count=total))
+        else:
+            self.count.setText(ngettext("{count} case", "{count} cases", total).format(
+                count=total))

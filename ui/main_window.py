@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
 )
@@ -55,7 +56,10 @@ class MainWindow(QMainWindow):
     # --- building (again, when the language changes) -------------------------------------
 
     def _build(self) -> None:
+        # Rebuilding (a language change) replaces every widget; the old ones go entirely.
         self.menuBar().clear()
+        for menu in self.menuBar().findChildren(QMenu):
+            menu.deleteLater()
         self._build_menus()
         self.case_list = CaseListPanel(self.ctx)
         self.case_list.case_chosen.connect(self.open_case)
@@ -81,6 +85,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.central)
         if old is not None:
             old.deleteLater()
+        if getattr(self, "user_label", None) is not None:
+            self.statusBar().removeWidget(self.user_label)
+            self.user_label.deleteLater()
         self.user_label = QLabel()
         self.statusBar().addPermanentWidget(self.user_label)
         self._update_title()

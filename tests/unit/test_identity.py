@@ -71,7 +71,7 @@ def hetu_for(birth: date, individual: int, sign_index: int) -> str:
     return f"{birth:%d%m%y}{sign}{individual:03d}{check}"
 
 
-@given(st.dates(date(1850, 1, 1), date(2029, 12, 31)), st.integers(2, 999),
+@given(st.dates(date(1850, 1, 1), date.today()), st.integers(2, 999),
        st.integers(0, 5))
 def test_every_well_formed_hetu_is_valid_with_its_birth_date(birth, individual, sign_index):
     check = check_identity(hetu_for(birth, individual, sign_index), "FI")
@@ -79,7 +79,7 @@ def test_every_well_formed_hetu_is_valid_with_its_birth_date(birth, individual, 
     assert check.temporary is (individual >= 900)
 
 
-@given(st.dates(date(1900, 1, 1), date(2029, 12, 31)), st.integers(2, 899),
+@given(st.dates(date(1900, 1, 1), date.today()), st.integers(2, 899),
        st.integers(1, 30))
 def test_a_wrong_hetu_check_character_is_caught(birth, individual, shift):
     good = hetu_for(birth, individual, 0)

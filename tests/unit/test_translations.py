@@ -35,11 +35,17 @@ def messages() -> set[str]:
 def test_the_catalog_translates_every_string_in_the_source(language, messages):
     with open(translations_dir() / language / "LC_MESSAGES" / "workbench.po", "rb") as po:
         catalog = read_po(po, locale=language)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    translated: dict[str, tuple[str, ...]] = {}
+    for entry in catalog:
+        # A plural entry's id and string are tuples: (singular, plural) and one per form.
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if ids[0] and all(forms) and not entry.fuzzy:
+            translated[ids[0]] = forms
     missing = sorted(m for m in messages if m not in translated)
     assert missing == [], "run `make translations` and translate these"
-    wrong = [(m, translated[m]) for m in messages
-             if sorted(PLACEHOLDER.findall(m)) != sorted(PLACEHOLDER.findall(translated[m]))]
+    wrong = [(m, form) for m in messages for form in translated[m]
+             if sorted(PLACEHOLDER.findall(m)) != sorted(PLACEHOLDER.findall(form))]
     assert wrong == []
 
 

@@ -11,7 +11,7 @@ from workbench.cases import queries, search
 from workbench.cases.model import CaseRow, CaseStatus
 from workbench.store.database import Database, DatabaseError
 
-RANKED_LIMIT = 500
+RANKED_LIMIT = 200  # a search shows at most this many cases: enough to find anyone
 
 
 class SortKey(StrEnum):
@@ -57,13 +57,9 @@ def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, lis
     if matched is not None:
         clauses.append(f"c.id IN ({', '.join('?' for _ in matched)})" if matched else "0")
         params += matched
-    elif query.text.strip():
-        expression = search.match_expression(query.text)
-        if expression is None:
-            clauses.append("0")
-        else:
-            clauses.append("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
-            params.append(expression)
+    elif _searching(query):
+        clauses.append("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
+        params.append(search.match_expression(query.text))
     if query.status is not None:
         clauses.append("c.status = ?")
         params.append(query.status.value)
@@ -77,8 +73,12 @@ def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, lis
     return " AND ".join(clauses), params
 
 
+def _searching(query: CaseQuery) -> bool:
+    return search.match_expression(query.text) is not None
+
+
 def _ranked(query: CaseQuery) -> bool:
-    return query.sort is SortKey.RELEVANCE and bool(query.text.strip())
+    return query.sort is SortKey.RELEVANCE and _searching(query)
 
 
 def rows(db: Database, query: CaseQuery, limit: int | None = None,

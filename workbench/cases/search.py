@@ -16,6 +16,9 @@ from workbench.store.database import Database, DatabaseError
 # quoted term below is exactly one token, as column-detail indexes require.
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 8
+MIN_WORD = 2   # shorter words are ignored
+FULL_WORD = 3  # shorter words are looked for outside the notes only
+SHORT_WORD_COLUMNS = "names identity address landlord"
 
 
 def document(names: Iterable[str], identity_numbers: Iterable[str], address: str,
@@ -40,26 +43,37 @@ def match_expression(text: str) -> str | None:
     """Turn what a user typed into an FTS5 query: every word must match as a prefix.
 
     Each word is quoted, so characters FTS5 treats as syntax (``-``, ``:``, ``*``, quotes)
-    are never interpreted; ``None`` when nothing searchable was typed.
+    are never interpreted. A single letter narrows nothing among thousands of cases, so
+    such words are ignored, and ``None`` (no search) comes back when nothing else was
+    typed. A two-letter word is looked for in names, numbers and addresses only: in notes
+    it would match nearly every case and make each keystroke slow.
     """
-    words = _WORD.findall(text)[:MAX_TERMS]
+    words = [word for word in _WORD.findall(text) if len(word) >= MIN_WORD][:MAX_TERMS]
     if not words:
         return None
-    return " ".join(f'"{word}"*' for word in words)
+    return " ".join(f'{{{SHORT_WORD_COLUMNS}}} : "{word}"*' if len(word) < FULL_WORD
+                    else f'"{word}"*' for word in words)
 
 
 def matching_ids(db: Database, text: str, limit: int) -> list[int]:
+    """Up to ``limit`` matching cases: best match first when there are that few, else the
+    newest matching cases (ranking thousands of matches costs more than it tells)."""
     expression = match_expression(text)
     if expression is None:
         return []
     try:
-        rows = db.all("SELECT rowid FROM case_search WHERE case_search MATCH ? "
-                      "ORDER BY rank LIMIT ?", (expression, limit))
+        newest = [row[0] for row in db.all(
+            "SELECT rowid FROM case_search WHERE case_search MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?", (expression, limit + 1))]
+        if len(newest) > limit:
+            return newest[:limit]
+        return [row[0] for row in db.all(
+            "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rank LIMIT ?",
+            (expression, limit))]
     except DatabaseError:
         # Input the tokenizer splits differently from us (rare scripts, combining marks)
         # can make a term FTS5 refuses; a search that finds nothing is the honest answer.
         return []
-    return [row[0] for row in rows]
 
 
 def optimise(db: Database) -> None:

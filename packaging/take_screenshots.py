@@ -1,0 +1,68 @@
+"""Screenshots of the real window for README.md, taken on an X server (Xvfb).
+
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python packaging/take_screenshots.py
+
+Opens the demo store, shows the case list and a case in English and in Finnish, and saves
+what the X server shows into packaging/screenshots/.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+
+from ui.app import application, demo_window
+from ui.preferences import LANGUAGE, Preferences
+from ui.qt_language import apply_language
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> int:
+    app = application()
+    folder = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
+    preferences = Preferences(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+    preferences.set(LANGUAGE, "en")
+    apply_language("en")
+    window = demo_window(folder, 200, preferences)
+    window.resize(1360, 860)
+    window.move(20, 20)
+    window.show()
+    steps = [
+        lambda: window.case_list.view.selectRow(2),
+        lambda: shot(window, "main-window-en.png"),
+        lambda: window.editor.tabs.setCurrentIndex(6),
+        lambda: shot(window, "contacts-en.png"),
+        lambda: (preferences.set(LANGUAGE, "fi"), window.change_language("fi")),
+        lambda: window.editor.tabs.setCurrentIndex(3),
+        lambda: shot(window, "arrears-fi.png"),
+        lambda: window.editor.tabs.setCurrentIndex(0),
+        lambda: shot(window, "overview-fi.png"),
+        lambda: (preferences.set(LANGUAGE, "sv"), window.change_language("sv")),
+        lambda: window.editor.tabs.setCurrentIndex(1),
+        lambda: shot(window, "resident-sv.png"),
+        app.quit,
+    ]
+
+    def run(index: int = 0) -> None:
+        steps[index]()
+        if index + 1 < len(steps):
+            QTimer.singleShot(400, lambda: run(index + 1))
+
+    QTimer.singleShot(800, run)
+    return app.exec()
+
+
+def shot(window, name: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    screen = QGuiApplication.primaryScreen()
+    screen.grabWindow(window.winId()).save(str(OUT / name))
+    print(OUT / name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
