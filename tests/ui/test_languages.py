@@ -41,9 +41,7 @@ def untranslated_in(language: str) -> set[str]:
 def visible_texts(root: QWidget) -> list[str]:
     texts = [root.windowTitle()]
     for widget in [root, *root.findChildren(QWidget)]:
-        if isinstance(widget, QLabel):
-            texts.append(widget.text())
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel | QAbstractButton):
             texts.append(widget.text())
         elif isinstance(widget, QGroupBox):
             texts.append(widget.title())
