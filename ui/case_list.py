@@ -5,6 +5,7 @@ a proxy model would only ever see the rows fetched so far."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from enum import IntEnum
 
@@ -164,6 +165,13 @@ class CaseListModel(QAbstractTableModel):
 SHOW_ALL, SHOW_MINE, SHOW_DUE, SHOW_OUTREACH = range(4)
 
 
+def _same_list(one: CaseQuery, other: CaseQuery) -> bool:
+    """Whether two queries list the same cases in the same order (a single typed letter
+    or trailing space changes nothing the store is asked)."""
+    return (match_expression(one.text) == match_expression(other.text)
+            and dataclasses.replace(one, text="") == dataclasses.replace(other, text=""))
+
+
 class CaseListPanel(QWidget):
     """Search box, filters, the list and a count; emits the case the user opens."""
 
@@ -250,8 +258,13 @@ class CaseListPanel(QWidget):
             sort=sort, descending=descending)
 
     def apply_filters(self) -> None:
-        if self.ctx.unlocked:
-            self.model.set_query(self.query())
+        if not self.ctx.unlocked:
+            return
+        query = self.query()
+        if self.model.rows and _same_list(query, self.model.query):
+            self.model.query = query  # e.g. one more letter typed that narrows nothing yet
+            return
+        self.model.set_query(query)
 
     def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
         self.user_sort = (SORT_KEYS[Column(column)], order == Qt.DescendingOrder)
