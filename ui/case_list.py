@@ -44,7 +44,7 @@ class Column(IntEnum):
 
 
 HEADERS = {Column.NAME: N_("Name"), Column.STATUS: N_("Status"), Column.LANDLORD: N_("Landlord"),
-           Column.ARREARS: N_("Arrears"), Column.NEXT_FOLLOWUP: N_("Next follow-up"),
+           Column.ARREARS: N_("Arrears"), Column.NEXT_FOLLOWUP: N_("Follow-up"),
            Column.ADVISOR: N_("Advisor"), Column.OPENED: N_("Opened")}
 SORT_KEYS = {Column.NAME: SortKey.NAME, Column.STATUS: SortKey.STATUS,
              Column.LANDLORD: SortKey.LANDLORD, Column.ARREARS: SortKey.ARREARS,
@@ -217,10 +217,8 @@ class CaseListPanel(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.Stretch)
-        for column, width in ((Column.STATUS, 70), (Column.LANDLORD, 170),
-                              (Column.ARREARS, 95), (Column.NEXT_FOLLOWUP, 95),
-                              (Column.ADVISOR, 70), (Column.OPENED, 85)):
+        header.setSectionResizeMode(Column.LANDLORD, QHeaderView.Stretch)
+        for column, width in self._column_widths().items():
             self.view.setColumnWidth(column, width)
         layout.addWidget(self.view, 1)
         self.count = QLabel()
@@ -236,6 +234,27 @@ class CaseListPanel(QWidget):
         QShortcut(QKeySequence.Find, self, activated=self.focus_search)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
+
+    def _column_widths(self) -> dict[Column, int]:
+        """Widths that fit what the columns hold in this language and locale."""
+        metrics = self.view.fontMetrics()
+        locale, pad = self.ctx.locale, 18
+        widest_date = format_date(date(2026, 12, 28), locale, "short")
+        samples = {
+            Column.NAME: "Johanna Nieminen-Holm",
+            Column.STATUS: max((text for _s, text in choices(CaseStatus)), key=len),
+            Column.ARREARS: format_money(99_999_00, self.ctx.currency, locale),
+            Column.NEXT_FOLLOWUP: widest_date, Column.OPENED: widest_date,
+            Column.ADVISOR: "advisor",
+        }
+        widths = {column: metrics.horizontalAdvance(text) + pad
+                  for column, text in samples.items()}
+        for column in widths:  # a header must fit too
+            header = _(HEADERS[column])
+            widths[column] = max(widths[column], metrics.horizontalAdvance(header) + pad + 8)
+        # A long status ("Uppsökande arbete") may be elided rather than squeeze the landlord.
+        widths[Column.STATUS] = min(widths[Column.STATUS], metrics.horizontalAdvance("M" * 8))
+        return widths
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -260,6 +279,8 @@ class CaseListPanel(QWidget):
     def apply_filters(self) -> None:
         if not self.ctx.unlocked:
             return
+        # With one advisor the column would say the same name on every line.
+        self.view.setColumnHidden(Column.ADVISOR, len(self.ctx.advisors()) < 2)
         query = self.query()
         if self.model.rows and _same_list(query, self.model.query):
             self.model.query = query  # e.g. one more letter typed that narrows nothing yet

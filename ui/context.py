@@ -18,7 +18,8 @@ from ui.preferences import Preferences
 from workbench.cases.service import CaseService
 from workbench.errors import WorkbenchError
 from workbench.i18n import _, locale_for
-from workbench.session import Session, StoreLocation
+from workbench.session import Session, StoreLocation, User
+from workbench.users import UserService
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class AppContext(QObject):
         if self.session is None:
             raise RuntimeError("the store is locked")
         return CaseService(self.session)
+
+    def advisors(self) -> list[User]:
+        """The store's active users, for the advisor column and the advisor field."""
+        return UserService(self.session).list_users() if self.unlocked else []
 
     # --- formatting ----------------------------------------------------------------------
 

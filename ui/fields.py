@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from workbench.dates import example_date, parse_date
 from workbench.errors import ValidationError
-from workbench.i18n import N_, format_amount, format_date, format_datetime, format_money
+from workbench.i18n import N_, _, format_amount, format_date, format_datetime, format_money
 from workbench.labels import choices, label
 from workbench.money import parse_money
 
@@ -144,7 +144,9 @@ class AmountEditor(_ParsedEditor):
 
 class DateEditor(_ParsedEditor):
     def __init__(self, locale: Locale, required: bool = False) -> None:
-        super().__init__(locale, required, example_date(locale))
+        # "e.g." so an empty optional date never looks filled in
+        super().__init__(locale, required, _("e.g. {example}").format(
+            example=example_date(locale)))
 
     def parse(self, text: str) -> date:
         return parse_date(text, self.locale)

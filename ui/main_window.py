@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.right)
         state = self.ctx.preferences.get(SPLITTER_STATE)
         if not state or not self.splitter.restoreState(QByteArray(state)):
-            self.splitter.setSizes([560, 720])
+            self.splitter.setSizes([640, 720])
         self.central = QStackedWidget()
         self.central.addWidget(self.splitter)
         self.central.addWidget(self.locked_label)

@@ -65,7 +65,7 @@ class CaseEditor(QWidget):
             (OverviewPage(ctx), _("&Overview")),
             (ResidentPage(ctx), _("&Resident")),
             (TenancyPage(ctx), _("&Tenancy")),
-            (MoneyPage(ctx), _("&Arrears and debts")),
+            (MoneyPage(ctx), _("&Arrears")),
             (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
             (RecordPage(ctx, CONSENTS), _("Co&nsents")),
             (RecordPage(ctx, CONTACTS), _("&Contacts")),

@@ -24,13 +24,14 @@ from workbench.i18n import N_
 
 CONTACTS = RecordKind(
     Contact, N_("Contacts"),
-    [Field("channel", N_("Channel"), lambda ctx: EnumEditor(Channel)),
+    [Field("at", N_("Date"), lambda ctx: DateTimeEditor(ctx.locale)),
+     Field("channel", N_("Channel"), lambda ctx: EnumEditor(Channel)),
      Field("minutes", N_("Minutes"), lambda ctx: IntEditor(0, 1440)),
      Field("topic", N_("Topic"), lambda ctx: TextEditor()),
-     Field("note", N_("Note"), lambda ctx: NoteEditor()),
-     Field("at", N_("Date"), lambda ctx: DateTimeEditor(ctx.locale))],
+     Field("note", N_("Note"), lambda ctx: NoteEditor())],
     records=lambda file: file.contacts,
-    defaults=lambda file: {"minutes": 10, "channel": Channel.PHONE})
+    defaults=lambda file: {"minutes": 10, "channel": Channel.PHONE},
+    focus="channel")
 
 CONSENTS = RecordKind(
     Consent, N_("Consents"),

@@ -61,6 +61,7 @@ class RecordKind:
     records: Callable[[CaseFile], list]
     defaults: Callable[[CaseFile], dict] = lambda file: {}
     actions: list[Action] = field(default_factory=list)
+    focus: str | None = None       # the field a new entry starts in (default: the first)
 
 
 class RecordPage(QWidget):
@@ -87,8 +88,10 @@ class RecordPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setMaximumSectionSize(320)  # a long note is elided, its tooltip shows it all
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
 
@@ -161,7 +164,7 @@ class RecordPage(QWidget):
     def start_new(self) -> None:
         self.table.clearSelection()
         self._show(None)
-        first = self.kind.fields[0].name
+        first = self.kind.focus or self.kind.fields[0].name
         self.editors[first].widget.setFocus()
 
     def _show(self, record: Any) -> None:
