@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from ui.context import AppContext
 from ui.main_window import MainWindow
-from ui.preferences import Preferences
+from ui.preferences import LAST_USER, Preferences
 from ui.qt_language import apply_language
 from ui.setup_wizard import SetupWizard
 from ui.unlock_dialog import UnlockDialog
@@ -35,6 +37,16 @@ def application() -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C or a shutdown's SIGTERM closes the window properly: edits saved, the store
+    locked, a demo's folder removed. Qt's loop gives Python a moment to see signals."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.closeAllWindows() or app.quit())
+    heartbeat = QTimer(app)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
 
 
 def _log_to_file() -> None:
@@ -61,14 +73,13 @@ def open_window(data_dir: Path | None = None, preferences: Preferences | None = 
             return 1 if wizard.session is None else 0
         ctx.open(wizard.session)
     else:
-        from ui.preferences import LAST_USER
-
         dialog = UnlockDialog(location, last_user=preferences.get(LAST_USER))
         if dialog.exec() != QDialog.Accepted or dialog.session is None:
             return 0
         ctx.open(dialog.session)
     window = MainWindow(ctx)
     window.show()
+    _quit_on_signals(app)
     return app.exec()
 
 
@@ -82,6 +93,7 @@ def open_demo(cases: int = DEMO_CASES, preferences: Preferences | None = None) -
     try:
         window = demo_window(folder, cases, preferences)
         window.show()
+        _quit_on_signals(app)
         return app.exec()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
