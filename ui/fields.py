@@ -292,3 +292,19 @@ class FieldRow(QWidget):
     def show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+
+
+def read_fields(editors: dict[str, Editor], rows: dict[str, FieldRow]) -> dict[str, Any]:
+    """Every editor's parsed value. Each field that does not parse shows its message beside
+    itself; then the first such error is raised, so nothing is saved half-read."""
+    values, first_error = {}, None
+    for name, editor in editors.items():
+        try:
+            values[name] = editor.value()
+            rows[name].show_error(None)
+        except ValidationError as error:
+            rows[name].show_error(error.message())
+            first_error = first_error or error
+    if first_error:
+        raise first_error
+    return values

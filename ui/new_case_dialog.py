@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui.case_editor.tenancy import LandlordEditor
 from ui.context import AppContext, show_failure
-from ui.fields import AmountEditor, Editor, FieldRow, TextEditor
+from ui.fields import AmountEditor, Editor, FieldRow, TextEditor, read_fields
 from workbench.cases.model import CaseFile, CaseRow, Intake
 from workbench.errors import FieldError, ValidationError
 from workbench.i18n import _
@@ -92,22 +92,9 @@ class NewCaseDialog(QDialog):
         super().showEvent(event)
         self.editors["first_name"].widget.setFocus()
 
-    def _values(self) -> dict:
-        values, problem = {}, None
-        for name, editor in self.editors.items():
-            try:
-                values[name] = editor.value()
-                self.rows[name].show_error(None)
-            except ValidationError as error:
-                self.rows[name].show_error(error.message())
-                problem = problem or error
-        if problem:
-            raise problem
-        return values
-
     def create(self) -> None:
         try:
-            values = self._values()
+            values = read_fields(self.editors, self.rows)
         except ValidationError:
             return
         key = (values["first_name"], values["last_name"], values["identity"], values["street"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from ui.context import AppContext, show_failure
-from ui.fields import Editor, FieldRow
+from ui.fields import Editor, FieldRow, read_fields
 from workbench.cases.model import CaseFile
 from workbench.errors import FieldError, ValidationError
 
@@ -64,17 +64,7 @@ class FormPage(QWidget):
 
     def values(self) -> dict:
         """Every field's parsed value; a field that does not parse shows its message."""
-        values, first_error = {}, None
-        for name, editor in self.editors.items():
-            try:
-                values[name] = editor.value()
-                self.rows[name].show_error(None)
-            except ValidationError as error:
-                self.rows[name].show_error(error.message())
-                first_error = first_error or error
-        if first_error:
-            raise first_error
-        return values
+        return read_fields(self.editors, self.rows)
 
     def save(self, values: dict) -> CaseFile:
         """Store the values with one service call; returns the case as saved."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
-from ui.fields import Editor, FieldRow
+from ui.fields import Editor, FieldRow, read_fields
 from workbench.cases.model import CaseFile
 from workbench.errors import FieldError, ValidationError
 from workbench.i18n import _
@@ -207,16 +207,7 @@ class RecordPage(QWidget):
     # --- saving --------------------------------------------------------------------------
 
     def _record_from_form(self) -> Any:
-        values, first_error = {}, None
-        for name, editor in self.editors.items():
-            try:
-                values[name] = editor.value()
-                self.rows[name].show_error(None)
-            except ValidationError as error:
-                self.rows[name].show_error(error.message())
-                first_error = first_error or error
-        if first_error:
-            raise first_error
+        values = read_fields(self.editors, self.rows)
         if self.editing is not None:
             return dataclasses.replace(self.editing, **values)
         return self.kind.record_type(case_id=self.file.case.id, **values)
