@@ -9,7 +9,7 @@ from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
 from workbench.errors import ValidationError
-from workbench.i18n import N_, locale_for
+from workbench.i18n import N_, format_amount, locale_for
 
 MINOR_PER_MAJOR = 100
 MAX_MAJOR = Decimal(10) ** 12  # no household owes a trillion; beyond it is a typing slip
@@ -20,8 +20,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
 class AmountError(ValidationError):
-    # Translators: {text} is what the user typed into an amount field.
-    template = N_("“{text}” is not an amount of money. Type it like 1 234,50.")
+    # Translators: {text} is what the user typed, {example} an amount written the local way.
+    template = N_("“{text}” is not an amount of money. Type it like {example}.")
 
 
 class NegativeAmount(AmountError):
@@ -40,11 +40,12 @@ def parse_money(text: str, locale: Locale | None = None, allow_negative: bool = 
     """
     locale = locale or locale_for()
     cleaned = text.strip().replace("€", "").replace("kr.", "").replace("kr", "").strip()
+    example = format_amount(123450, locale)
     if not cleaned:
-        raise AmountError(text=text)
+        raise AmountError(text=text, example=example)
     value = _parse_decimal(cleaned, locale)
     if value is None or not value.is_finite() or abs(value) >= MAX_MAJOR:
-        raise AmountError(text=text)
+        raise AmountError(text=text, example=example)
     if value < 0 and not allow_negative:
         raise NegativeAmount(text=text)
     minor = value * MINOR_PER_MAJOR

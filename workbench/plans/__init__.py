@@ -1,0 +1,1 @@
+"""Payment plans: the schedule (pure), tracking of payments, and the plan services."""
