@@ -67,9 +67,12 @@ def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, lis
         clauses.append("c.advisor_id = ?")
         params.append(query.advisor_id)
     if query.followups_due_by is not None:
-        clauses.append("EXISTS (SELECT 1 FROM followups f WHERE f.case_id = c.id "
-                       "AND f.done_on IS NULL AND f.due_on <= ?)")
-        params.append(query.followups_due_by.isoformat())
+        # An open task, or an instalment of the plan in force that payments do not cover.
+        clauses.append("(EXISTS (SELECT 1 FROM followups f WHERE f.case_id = c.id "
+                       "AND f.done_on IS NULL AND f.due_on <= ?) OR "
+                       "(SELECT pp.next_unpaid_on FROM payment_plans pp WHERE pp.case_id = c.id "
+                       "ORDER BY pp.revision DESC LIMIT 1) <= ?)")
+        params += [query.followups_due_by.isoformat()] * 2
     return " AND ".join(clauses), params
 
 

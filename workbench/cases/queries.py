@@ -30,8 +30,12 @@ CASE_ROW_SQL = """
 SELECT c.id, p.first_name || ' ' || p.last_name AS name, c.status, c.opened_on,
        coalesce(l.name, '') AS landlord,
        (SELECT coalesce(sum(a.amount), 0) FROM arrears a WHERE a.case_id = c.id) AS arrears,
-       (SELECT min(f.due_on) FROM followups f
-         WHERE f.case_id = c.id AND f.done_on IS NULL) AS next_followup,
+       (SELECT min(due) FROM (
+            SELECT min(f.due_on) AS due FROM followups f
+             WHERE f.case_id = c.id AND f.done_on IS NULL
+            UNION ALL
+            SELECT pp.next_unpaid_on FROM (SELECT next_unpaid_on FROM payment_plans
+             WHERE case_id = c.id ORDER BY revision DESC LIMIT 1) pp)) AS next_followup,
        coalesce(u.name, '') AS advisor,
        EXISTS (SELECT 1 FROM payment_plans pp WHERE pp.case_id = c.id) AS has_plan
   FROM cases c
