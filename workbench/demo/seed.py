@@ -41,7 +41,9 @@ from workbench.cases.model import (
     ReferralSource,
     Tenancy,
 )
+from workbench.demo import plans as demo_plans
 from workbench.demo.people import DemoVocabulary, identity_number, vocabulary
+from workbench.demo.plans import DemoMoney
 from workbench.errors import ValidationError
 from workbench.i18n import N_
 from workbench.session import Role, Session
@@ -83,12 +85,16 @@ def seed_demo(session: Session, cases: int, seed: int = 1, today: date | None = 
         landlord_ids = _ensure_landlords(session, generator.words)
         next_person = (db.scalar("SELECT max(id) FROM persons") or 0) + 1
         next_case = (db.scalar("SELECT max(id) FROM cases") or 0) + 1
+        generator.money = DemoMoney(random.Random(seed + 1), country, generator.today,
+                                    (db.scalar("SELECT max(id) FROM budgets") or 0) + 1,
+                                    (db.scalar("SELECT max(id) FROM payment_plans") or 0) + 1)
         for start in range(0, cases, CHUNK):
             batch = _Batch()
             for offset in range(min(CHUNK, cases - start)):
                 generator.case(batch, next_person + start + offset,
                                next_case + start + offset, landlord_ids)
             _write(session, batch)
+            demo_plans.write(db, generator.money)
         search.optimise(db)
     return cases
 
@@ -189,7 +195,10 @@ class _Generator:
             batch.add(ArrearsItem(case_id, ArrearsComponent.COLLECTION_COSTS,
                                   rng.randrange(1500, 25000, 100), opened))
 
-        members = self._household(batch, case_id, female)
+        members, children = self._household(batch, case_id, female)
+        adults = 1 + len(members) - children
+        self.money.case(case_id, opened, rent, arrears, adults, children,
+                        self.today.year - birth.year, status is not CaseStatus.CLOSED)
         self._debts_and_benefits(batch, case_id, opened, end)
         notes = self._contacts(batch, case_id, opened, end)
         notes += self._referrals_and_followups(batch, case_id, opened, end, status)
@@ -200,7 +209,8 @@ class _Generator:
             address=f"{street}, {city['postcode']} {city['name']}",
             landlord=[landlord_name, reference], notes=notes)))
 
-    def _household(self, batch: _Batch, case_id: int, female: bool) -> list[str]:
+    def _household(self, batch: _Batch, case_id: int, female: bool) -> tuple[list[str], int]:
+        """The other members' names, and how many of them are children."""
         rng = self.rng
         names = []
         shape = rng.choices(["single", "single_parent", "couple", "couple_children", "other"],
@@ -218,7 +228,8 @@ class _Generator:
             names.append(self._name(rng.random() < 0.5))
             batch.add(HouseholdMember(case_id, MemberRole.ADULT, names[-1],
                                       self.today.year - rng.randint(18, 80)))
-        return names
+        children = len(names) - (1 if shape in ("couple", "couple_children", "other") else 0)
+        return names, children
 
     def _debts_and_benefits(self, batch: _Batch, case_id: int, opened: date, end: date) -> None:
         rng = self.rng
