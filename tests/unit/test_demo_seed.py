@@ -65,3 +65,15 @@ def test_an_impossible_number_of_cases_is_refused(session):
 def test_eight_quarters_back():
     assert quarter_start(date(2026, 11, 21), 7) == date(2025, 1, 1)
     assert quarter_start(date(2026, 1, 1), 0) == date(2026, 1, 1)
+
+
+def test_seeded_plans_are_kept_late_behind_broken_and_completed(session):
+    from workbench.plans.service import PlanService
+    from workbench.plans.tracking import PlanStatus
+
+    seed_demo(session, 300, seed=5)
+    service, plans = CaseService(session), PlanService(session)
+    with_plan = [row.id for row in service.list_cases() if row.has_plan]
+    assert len(with_plan) > 60
+    statuses = {plans.tracking(plans.current(case_id)).status for case_id in with_plan}
+    assert statuses == set(PlanStatus)

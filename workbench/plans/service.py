@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from itertools import pairwise
 
 from workbench.cases.model import ArrearsComponent
 from workbench.cases.service import CaseNotFound, RecordNotFound
 from workbench.errors import FieldError
 from workbench.i18n import N_
+from workbench.plans.checks import draft_state
 from workbench.plans.model import Payer, Payment, PlanDraft, PlanHistory, PlanRevision, PlanRow
 from workbench.plans.tracking import (
     DEFAULT_BROKEN_AFTER,
@@ -134,28 +134,21 @@ class PlanProblem(FieldError):
 def check_draft(draft: PlanDraft) -> None:
     """Refuse a draft whose rows do not add up, run backwards, or ask more than the budget
     allows without a reason."""
+    state = draft_state(draft)
     if draft.total <= 0:
         raise PlanProblem("total", N_("The arrears to repay must be more than zero."))
     if not draft.rows:
         raise PlanProblem("rows", N_("The plan has no instalments."))
-    if any(row.amount <= 0 for row in draft.rows):
+    if state.not_positive:
         raise PlanProblem("rows", N_("Every instalment must be more than zero."))
-    if sum(row.amount for row in draft.rows) != draft.total:
+    if state.difference:
         raise PlanProblem("rows", N_("The instalments must add up to the arrears exactly."))
-    days = [row.due_on for row in draft.rows]
-    if any(later <= earlier for earlier, later in pairwise(days)):
+    if state.out_of_order:
         raise PlanProblem("rows", N_("The due dates must follow one another in order."))
-    if above_capacity(draft) and not draft.capacity_reason.strip():
+    if state.above_capacity and not draft.capacity_reason.strip():
         raise PlanProblem("capacity_reason", N_(
             "Some instalments are more than the budget leaves for the arrears; say why the "
             "household can still pay them."))
-
-
-def above_capacity(draft: PlanDraft) -> list[int]:
-    """Indexes of rows whose instalment is more than the payment capacity."""
-    if draft.capacity is None:
-        return []
-    return [n for n, row in enumerate(draft.rows) if row.amount > draft.capacity]
 
 
 def refresh_next_unpaid(db: Database, plan_id: int) -> None:
