@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workbench.budget.model import Frequency
 from workbench.cases.model import (
     ArrearsComponent,
     BenefitKind,
@@ -25,6 +26,8 @@ from workbench.cases.model import (
     ReferralSource,
 )
 from workbench.i18n import N_, _
+from workbench.plans.model import Payer
+from workbench.plans.tracking import InstalmentStatus, PlanStatus
 from workbench.session import Role
 
 # Keyed by enum first: members of different enums share values (several are "other")
@@ -133,6 +136,32 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Outcome.REFERRED_DEBT_COUNSELLING: N_("Referred to debt counselling"),
         Outcome.EVICTED: N_("Evicted"),
         Outcome.CONTACT_LOST: N_("Contact lost"),
+    },
+    Frequency: {
+        Frequency.WEEKLY: N_("a week"),
+        Frequency.FORTNIGHTLY: N_("every two weeks"),
+        Frequency.MONTHLY: N_("a month"),
+        Frequency.QUARTERLY: N_("a quarter"),
+        Frequency.YEARLY: N_("a year"),
+    },
+    Payer: {
+        Payer.TENANT: N_("Tenant"),
+        Payer.SOCIAL_ASSISTANCE: N_("Social assistance"),
+        Payer.OTHER: N_("Other payer"),
+    },
+    PlanStatus: {
+        PlanStatus.ON_TRACK: N_("On track"),
+        PlanStatus.BEHIND: N_("Behind"),
+        PlanStatus.BROKEN: N_("Broken"),
+        PlanStatus.COMPLETED: N_("Completed"),
+    },
+    InstalmentStatus: {
+        InstalmentStatus.UPCOMING: N_("Upcoming"),
+        InstalmentStatus.DUE: N_("Due"),
+        InstalmentStatus.PAID: N_("Paid"),
+        InstalmentStatus.PAID_LATE: N_("Paid late"),
+        InstalmentStatus.PARTLY_PAID: N_("Partly paid"),
+        InstalmentStatus.MISSED: N_("Missed"),
     },
     Role: {
         Role.ADMIN: N_("Administrator"),

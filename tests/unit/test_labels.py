@@ -1,11 +1,14 @@
+from workbench.budget.model import Frequency
 from workbench.cases import model
 from workbench.labels import LABELS, label
+from workbench.plans.model import Payer
+from workbench.plans.tracking import InstalmentStatus, PlanStatus
 from workbench.session import Role
 
 ENUMS = [model.CaseStatus, model.ReferralSource, model.Reason, model.LandlordKind,
          model.MemberRole, model.ArrearsComponent, model.DebtKind, model.BenefitKind,
          model.BenefitStatus, model.DecisionKind, model.ConsentParty, model.ConsentMethod,
-         model.Channel, model.Outcome, Role]
+         model.Channel, model.Outcome, Role, Frequency, Payer, PlanStatus, InstalmentStatus]
 
 
 def test_every_code_has_a_label():

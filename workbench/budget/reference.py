@@ -34,6 +34,7 @@ class ReferenceTable:
     currency: str
     low_below: float
     high_above: float
+    essential: tuple[str, ...]  # lines no household spends nothing on
     figures: dict
 
     def reference(self, category: str, adults: int, children: int) -> Reference | None:
@@ -58,9 +59,11 @@ class ReferenceTable:
         return None
 
     def missing(self, budget: Budget) -> list[str]:
-        """Referenced expense categories the budget has no line for (spending nothing)."""
-        present = {line.category for line in budget.lines if line.kind == "expense"}
-        return [code for code in self.figures if code not in present]
+        """Essential expenses the budget has nothing for: spending nothing on food is
+        implausible, and usually means something was left out."""
+        present = {line.category for line in budget.lines
+                   if line.kind == "expense" and line.amount}
+        return [code for code in self.essential if code not in present]
 
 
 @cache
@@ -68,4 +71,4 @@ def reference_table(country: str) -> ReferenceTable:
     data = json.loads((resources_dir() / "reference_budgets" / f"{country}.json")
                       .read_text("utf-8"))
     return ReferenceTable(data["year"], data["currency"], data["low_below"],
-                          data["high_above"], data["figures"])
+                          data["high_above"], tuple(data["essential"]), data["figures"])

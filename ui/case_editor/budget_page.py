@@ -1,0 +1,239 @@
+"""Budget: the household's income and expenses, line by line, with totals, the payment
+capacity and the reasonableness check, updated as the advisor types.
+
+Totals, monthly figures and flags come from the core (``workbench.budget``); this page only
+shows them. Each finished field saves today's snapshot of the budget.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext, show_failure
+from ui.fields import AmountEditor
+from workbench.budget.categories import Category, categories
+from workbench.budget.model import Budget, BudgetLine, Frequency
+from workbench.budget.reference import Flag, reference_table
+from workbench.budget.service import BudgetService
+from workbench.cases.model import CaseFile
+from workbench.errors import ValidationError
+from workbench.i18n import N_, _, format_date, format_money
+from workbench.labels import choices
+
+FLAG_TEXT = {Flag.LOW: N_("unusually low"), Flag.HIGH: N_("unusually high")}
+
+
+class LineRow:
+    """The widgets of one budget line in the grid."""
+
+    def __init__(self, page: BudgetPage, category: Category) -> None:
+        self.category = category
+        ctx = page.ctx
+        self.caption = QLabel(category.label)
+        self.amount = AmountEditor(ctx.locale, ctx.currency)
+        self.amount.widget.setMaximumWidth(130)
+        self.frequency = QComboBox()
+        for frequency, text in choices(Frequency):
+            self.frequency.addItem(text, frequency)
+        self.frequency.setCurrentIndex(2)
+        self.monthly = QLabel()
+        self.monthly.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.reference = QLabel()
+        self.reference.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.flag = QLabel()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_("Note"))
+        self.caption.setBuddy(self.amount.widget)
+        self.amount.widget.textEdited.connect(lambda _text: page.recalculate())
+        self.amount.committed.connect(page.save)
+        self.frequency.activated.connect(lambda _index: (page.recalculate(), page.save()))
+        self.note.editingFinished.connect(page.save)
+
+    def widgets(self) -> list[QWidget]:
+        return [self.caption, self.amount.widget, self.frequency, self.monthly, self.reference,
+                self.flag, self.note]
+
+    def line(self) -> BudgetLine:
+        """The line as typed; raises ValidationError for an amount that does not parse."""
+        return BudgetLine(self.category.code, self.category.kind, self.amount.value(),
+                          self.frequency.currentData(), "", self.note.text().strip())
+
+    def show(self, line: BudgetLine | None) -> None:
+        self.amount.set_value(line.amount if line and line.amount else None)
+        self.frequency.setCurrentIndex(max(0, self.frequency.findData(
+            line.frequency if line else Frequency.MONTHLY)))
+        self.note.setText(line.explanation if line else "")
+
+
+class BudgetPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.file: CaseFile | None = None
+        self.snapshots: list[Budget] = []
+        self._loading = False
+        self.dirty = False
+        country = ctx.country
+        self.categories = categories(country)
+        self.reference = reference_table(country)
+        outer = QHBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        grid_host = QWidget()
+        self.grid = QGridLayout(grid_host)
+        self.grid.setColumnStretch(6, 1)
+        scroll.setWidget(grid_host)
+        outer.addWidget(scroll, 3)
+        self.rows: dict[str, LineRow] = {}
+        self._add_section(_("Income"), self.categories.income)
+        for group in self.categories.expense_groups:
+            self._add_section(group.label, group.categories)
+        outer.addWidget(self._summary(), 1)
+
+    def _add_section(self, title: str, members) -> None:
+        row = self.grid.rowCount()
+        heading = QLabel(f"<b>{title}</b>")
+        self.grid.addWidget(heading, row, 0, 1, 3)
+        if row == 0:
+            for column, text in ((3, _("Per month")), (4, _("Reference"))):
+                label = QLabel(f"<b>{text}</b>")
+                label.setAlignment(Qt.AlignRight)
+                self.grid.addWidget(label, row, column)
+        for category in members:
+            line = LineRow(self, category)
+            self.rows[category.code] = line
+            row = self.grid.rowCount()
+            for column, widget in enumerate(line.widgets()):
+                self.grid.addWidget(widget, row, column)
+
+    def _summary(self) -> QWidget:
+        box = QGroupBox(_("This month"))
+        layout = QVBoxLayout(box)
+        self.snapshot = QComboBox()
+        layout.addWidget(QLabel(_("Budget of")))
+        layout.addWidget(self.snapshot)
+        self.snapshot.activated.connect(self._show_snapshot)
+        form = QFormLayout()
+        self.income = QLabel()
+        self.expenses = QLabel()
+        self.balance = QLabel()
+        self.capacity = QLabel()
+        self.capacity.setStyleSheet("font-weight: 600;")
+        for caption, label in ((_("Income"), self.income), (_("Expenses"), self.expenses),
+                               (_("Balance"), self.balance),
+                               (_("Payment capacity"), self.capacity)):
+            label.setAlignment(Qt.AlignRight)
+            form.addRow(caption, label)
+        layout.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.problem)
+        hint = QLabel(_("Lines far from the reference budget are marked; write in the note "
+                        "why the figure is right for this household. Changes are saved as "
+                        "today's budget."))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        return box
+
+    # --- showing -------------------------------------------------------------------------
+
+    def load(self, file: CaseFile) -> None:
+        if self.dirty and self.file is not None and self.file.case.id == file.case.id:
+            self.file = file
+            return
+        self.file = file
+        self.snapshots = BudgetService(self.ctx.session).budgets(file.case.id)
+        self.snapshot.clear()
+        for budget in reversed(self.snapshots):
+            self.snapshot.addItem(format_date(budget.taken_on, self.ctx.locale), budget.id)
+        if not self.snapshots:
+            self.snapshot.addItem(_("No budget yet"), None)
+        self._fill(self.snapshots[-1] if self.snapshots else None)
+
+    def _show_snapshot(self, index: int) -> None:
+        budget = next((b for b in self.snapshots if b.id == self.snapshot.itemData(index)), None)
+        self._fill(budget)
+
+    def _fill(self, budget: Budget | None) -> None:
+        self._loading = True
+        for code, row in self.rows.items():
+            row.show(budget.line(code) if budget else None)
+        self._loading = False
+        self.dirty = False
+        self.recalculate()
+
+    def current(self) -> Budget:
+        """The budget as typed now; lines that do not parse are left out (and reported)."""
+        adults, children = BudgetService(self.ctx.session).household(self.file.case.id)
+        lines, problems = [], []
+        for row in self.rows.values():
+            try:
+                lines.append(row.line())
+                row.amount.widget.setStyleSheet("")
+            except ValidationError as error:
+                row.amount.widget.setStyleSheet("border: 1px solid #b00020;")
+                problems.append(f"{row.category.label}: {error.message()}")
+        self.problem.setText("\n".join(problems))
+        return Budget(self.file.case.id, date.today(), adults, children, lines)
+
+    def recalculate(self) -> None:
+        if self.file is None:
+            return
+        if not self._loading:
+            self.dirty = True
+        budget = self.current()
+        money = lambda amount: format_money(amount, self.ctx.currency, self.ctx.locale)  # noqa: E731
+        missing = set(self.reference.missing(budget)) if budget.lines else set()
+        for code, row in self.rows.items():
+            line = budget.line(code)
+            row.monthly.setText(money(line.monthly) if line and line.amount else "")
+            reference = self.reference.reference(code, budget.adults, budget.children)
+            row.reference.setText(money(reference.monthly) if reference else "")
+            if reference:
+                row.reference.setToolTip(reference.source)
+            flag = self.reference.flag(line, budget.adults, budget.children) if line else None
+            if code in missing:
+                flag = Flag.LOW
+            row.flag.setText(_(FLAG_TEXT[flag]) if flag else "")
+            row.flag.setStyleSheet("color: #8a4b00;" if flag else "")
+        self.income.setText(money(budget.income))
+        self.expenses.setText(money(budget.expenses))
+        self.balance.setText(money(budget.balance))
+        self.balance.setStyleSheet("color: #b00020;" if budget.balance < 0 else "")
+        self.capacity.setText(money(budget.payment_capacity))
+
+    # --- saving --------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        if self._loading or not self.dirty or self.file is None or not self.ctx.unlocked:
+            return True
+        budget = self.current()
+        if self.problem.text():
+            return False  # an amount that does not parse: say so, save nothing
+        try:
+            BudgetService(self.ctx.session).save(self.file.case.id, budget.lines)
+        except Exception as error:
+            show_failure(self, error)
+            return False
+        self.dirty = False
+        self.ctx.case_saved.emit(self.ctx.cases.open_case(self.file.case.id))
+        return True
+
+    def commit(self) -> bool:
+        return self.save()
