@@ -39,6 +39,7 @@ class AppContext(QObject):
         self.preferences = preferences
         self.demo = demo
         self.session: Session | None = None
+        self.locking = False  # while locking, pages save what they can without asking
 
     # --- the session ---------------------------------------------------------------------
 

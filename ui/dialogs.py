@@ -18,6 +18,9 @@ from workbench.i18n import _
 class Dialogs:
     _answers: ClassVar[deque[Any]] = deque()
     shown: ClassVar[list[tuple[str, str]]] = []
+    # Tests set this: a dialog nobody scripted then fails the test instead of waiting
+    # forever for a click that never comes.
+    strict: ClassVar[bool] = False
 
     @classmethod
     def answer_next(cls, *answers: Any) -> None:
@@ -33,6 +36,8 @@ class Dialogs:
         cls.shown.append((kind, text))
         if cls._answers:
             return True, cls._answers.popleft()
+        if cls.strict:
+            raise AssertionError(f"an unexpected {kind} dialog: {text}")
         return False, None
 
     # --- messages ------------------------------------------------------------------------

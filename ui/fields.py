@@ -218,7 +218,8 @@ class EnumEditor(Editor):
         field.activated.connect(self.committed)
 
     def value(self) -> StrEnum:
-        return self.widget.currentData()
+        # Qt hands a StrEnum back as a plain str; make it the member again.
+        return self.enum(self.widget.currentData())
 
     def set_value(self, value: Any) -> None:
         index = self.widget.findData(value) if value is not None else 0

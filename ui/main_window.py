@@ -31,7 +31,6 @@ from workbench.i18n import _
 from workbench.labels import label
 
 log = logging.getLogger(__name__)
-CONTACTS_TAB = 6
 
 
 class MainWindow(QMainWindow):
@@ -150,10 +149,9 @@ class MainWindow(QMainWindow):
             self.open_case(dialog.open_existing, 0)
 
     def log_contact(self) -> None:
-        case_id = self.editor.current_case_id()
-        if case_id is not None:
-            self.open_case(case_id, CONTACTS_TAB)
-            self.editor.pages[CONTACTS_TAB][0].start_new()
+        if self.editor.current_case_id() is not None:
+            self.editor.show_page(self.editor.contacts)
+            self.editor.contacts.start_new()
 
     def _case_saved(self, file: CaseFile) -> None:
         row = self.ctx.cases.case_row(file.case.id)
@@ -172,8 +170,12 @@ class MainWindow(QMainWindow):
         if not self.ctx.unlocked:
             return
         self.idle.stop()
-        if not self.editor.commit():
-            log.info("an edit that could not be saved was dropped by locking")
+        self.ctx.locking = True
+        try:
+            if not self.editor.commit():
+                log.info("an edit that could not be saved was dropped by locking")
+        finally:
+            self.ctx.locking = False
         self._resume = (self.editor.current_case_id(), self.editor.tabs.currentIndex())
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():

@@ -20,8 +20,10 @@ from workbench.demo.seed import seed_demo
 @pytest.fixture(autouse=True)
 def clean_dialogs() -> Iterator[None]:
     Dialogs.reset()
+    Dialogs.strict = True
     apply_language("en")
     yield
+    Dialogs.strict = False
     Dialogs.reset()
     apply_language("en")
 

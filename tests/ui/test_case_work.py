@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from tests.conftest import ADMIN, PASSPHRASE
 from tests.ui.conftest import type_into, unlock_with, when_modal
 from ui.case_list import CASE_ID_ROLE
-from workbench.cases.model import Channel, ConsentParty
+from workbench.cases.model import Channel, Consent, ConsentParty
 from workbench.session import unlock
 
 
@@ -137,8 +137,8 @@ def test_a_call_is_logged_in_a_few_keystrokes(window, qtbot):
 
 def test_a_consent_is_recorded_and_withdrawn(window, qtbot):
     case_id = open_first_case(window, qtbot)
-    window.editor.tabs.setCurrentIndex(5)
-    page = window.editor.tabs.currentWidget()
+    page = window.editor.record_page(Consent)
+    window.editor.show_page(page)
     party = page.editors["party"].widget
     party.setCurrentIndex(party.findData(ConsentParty.DEBT_COUNSELLING))
     type_into(qtbot, page.editors["scope"].widget, "budget and arrears")

@@ -58,9 +58,10 @@ class LineRow:
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Note"))
         self.caption.setBuddy(self.amount.widget)
-        self.amount.widget.textEdited.connect(lambda _text: page.recalculate())
+        self.amount.widget.textEdited.connect(lambda _text: page.edited())
         self.amount.committed.connect(page.save)
-        self.frequency.activated.connect(lambda _index: (page.recalculate(), page.save()))
+        self.frequency.activated.connect(lambda _index: (page.edited(), page.save()))
+        self.note.textEdited.connect(lambda _text: page.edited())
         self.note.editingFinished.connect(page.save)
 
     def widgets(self) -> list[QWidget]:
@@ -70,7 +71,8 @@ class LineRow:
     def line(self) -> BudgetLine:
         """The line as typed; raises ValidationError for an amount that does not parse."""
         return BudgetLine(self.category.code, self.category.kind, self.amount.value(),
-                          self.frequency.currentData(), "", self.note.text().strip())
+                          Frequency(self.frequency.currentData()), "",
+                          self.note.text().strip())
 
     def show(self, line: BudgetLine | None) -> None:
         self.amount.set_value(line.amount if line and line.amount else None)
@@ -192,11 +194,14 @@ class BudgetPage(QWidget):
         self.problem.setText("\n".join(problems))
         return Budget(self.file.case.id, date.today(), adults, children, lines)
 
+    def edited(self) -> None:
+        if not self._loading:
+            self.dirty = True
+            self.recalculate()
+
     def recalculate(self) -> None:
         if self.file is None:
             return
-        if not self._loading:
-            self.dirty = True
         budget = self.current()
         money = lambda amount: format_money(amount, self.ctx.currency, self.ctx.locale)  # noqa: E731
         missing = set(self.reference.missing(budget)) if budget.lines else set()

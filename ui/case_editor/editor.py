@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from ui.case_editor.budget_page import BudgetPage
 from ui.case_editor.money_pages import MoneyPage
 from ui.case_editor.overview import OverviewPage
+from ui.case_editor.plan_page import PlanPage
 from ui.case_editor.record_kinds import (
     BENEFITS,
     CONSENTS,
@@ -66,14 +68,17 @@ class CaseEditor(QWidget):
             (ResidentPage(ctx), _("&Resident")),
             (TenancyPage(ctx), _("&Tenancy")),
             (MoneyPage(ctx), _("&Arrears")),
+            (BudgetPage(ctx), _("Bu&dget")),
+            (PlanPage(ctx), _("&Plan")),
             (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
             (RecordPage(ctx, CONSENTS), _("Co&nsents")),
-            (RecordPage(ctx, CONTACTS), _("&Contacts")),
+            (contacts := RecordPage(ctx, CONTACTS), _("&Contacts")),
             (RecordPage(ctx, REFERRALS), _("R&eferrals")),
             (RecordPage(ctx, FOLLOWUPS), _("&Follow-ups")),
         ]
         for page, title in self.pages:
             self.tabs.addTab(page, title)
+        self.contacts = contacts
         self._previous = 0
         self.tabs.currentChanged.connect(self._tab_changed)
         ctx.case_saved.connect(self._saved)
@@ -118,6 +123,18 @@ class CaseEditor(QWidget):
         if self.file is None or not self.ctx.unlocked:
             return True
         return all(page.commit() for page, _title in self.pages)
+
+    def show_page(self, page: QWidget) -> None:
+        self.tabs.setCurrentWidget(page)
+
+    def page_of(self, kind: type) -> QWidget:
+        """The first tab's page of a given class (tests and shortcuts find tabs this way)."""
+        return next(page for page, _title in self.pages if isinstance(page, kind))
+
+    def record_page(self, record_type: type) -> RecordPage:
+        """The tab listing records of ``record_type`` (contacts, consents, …)."""
+        return next(page for page, _title in self.pages
+                    if isinstance(page, RecordPage) and page.kind.record_type is record_type)
 
     def current_case_id(self) -> int | None:
         return self.file.case.id if self.file else None

@@ -1,0 +1,173 @@
+"""The payment-plan table: edit dates, amounts and notes in place, add and remove rows,
+rebalance, with every change (regeneration included) on an undo stack.
+
+Each change is one ``SetRows`` command holding the rows before and after; at 120 rows a
+copy is cheap and the undo history stays simple and exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from ui.context import AppContext
+from workbench.dates import parse_date
+from workbench.errors import ValidationError
+from workbench.i18n import N_, _, format_amount, format_date, format_money
+from workbench.labels import label
+from workbench.money import parse_money
+from workbench.plans.model import PlanRow
+from workbench.plans.tracking import InstalmentStatus
+
+
+class PlanColumn(IntEnum):
+    DUE = 0
+    INSTALMENT = 1
+    RENT = 2
+    MONTH_TOTAL = 3
+    STATUS = 4
+    NOTE = 5
+
+
+HEADERS = {PlanColumn.DUE: N_("Due"), PlanColumn.INSTALMENT: N_("Instalment"),
+           PlanColumn.RENT: N_("Rent"), PlanColumn.MONTH_TOTAL: N_("To pay that month"),
+           PlanColumn.STATUS: N_("Status"), PlanColumn.NOTE: N_("Note")}
+EDITABLE = {PlanColumn.DUE, PlanColumn.INSTALMENT, PlanColumn.NOTE}
+ROOT = QModelIndex()
+
+
+class PlanTableModel(QAbstractTableModel):
+    edit_refused = Signal(str)   # a typed value that does not parse, in the user's words
+
+    def __init__(self, ctx: AppContext, undo: QUndoStack) -> None:
+        super().__init__()
+        self.ctx, self.undo = ctx, undo
+        self.rows: list[PlanRow] = []
+        self.rent = 0
+        self.capacity: int | None = None
+        self.statuses: list[InstalmentStatus] | None = None
+        self.read_only = False
+
+    # --- changing the rows (only ever through the undo stack) ----------------------------
+
+    def set_rows(self, rows: list[PlanRow]) -> None:
+        self.beginResetModel()
+        self.rows = [dataclasses.replace(row) for row in rows]
+        self.statuses = None  # statuses belong to a saved revision, not to an edited draft
+        self.endResetModel()
+
+    def change(self, rows: list[PlanRow], text: str) -> None:
+        """Replace the rows as one undoable step named ``text``."""
+        self.undo.push(SetRows(self, self.rows, rows, text))
+
+    # --- Qt's model interface ------------------------------------------------------------
+
+    def rowCount(self, parent=ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=ROOT) -> int:
+        return 0 if parent.isValid() else len(PlanColumn)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal:
+            return _(HEADERS[PlanColumn(section)])
+        return str(section + 1)
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        flags = Qt.ItemIsSelectable | Qt.ItemIsEnabled
+        if not self.read_only and PlanColumn(index.column()) in EDITABLE:
+            flags |= Qt.ItemIsEditable
+        return flags
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], PlanColumn(index.column())
+        locale, currency = self.ctx.locale, self.ctx.currency
+        if role == Qt.EditRole:
+            if column is PlanColumn.DUE:
+                return format_date(row.due_on, locale, "short")
+            if column is PlanColumn.INSTALMENT:
+                return format_amount(row.amount, locale)
+            return row.note
+        if role == Qt.DisplayRole:
+            if column is PlanColumn.DUE:
+                return format_date(row.due_on, locale, "short")
+            if column is PlanColumn.INSTALMENT:
+                return format_money(row.amount, currency, locale)
+            if column is PlanColumn.RENT:
+                return format_money(self.rent, currency, locale) if self.rent else ""
+            if column is PlanColumn.MONTH_TOTAL:
+                return format_money(self.rent + row.amount, currency, locale)
+            if column is PlanColumn.STATUS:
+                return label(self.statuses[index.row()]) if self.statuses else ""
+            return row.note
+        if role == Qt.TextAlignmentRole and column in (PlanColumn.INSTALMENT, PlanColumn.RENT,
+                                                       PlanColumn.MONTH_TOTAL):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ForegroundRole and column is PlanColumn.INSTALMENT \
+                and self.capacity is not None and row.amount > self.capacity:
+            return QColor("#8a4b00")  # above what the budget leaves for the arrears
+        return None
+
+    def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
+        if role != Qt.EditRole or not index.isValid() or self.read_only:
+            return False
+        column = PlanColumn(index.column())
+        row = self.rows[index.row()]
+        try:
+            if column is PlanColumn.DUE:
+                changed = dataclasses.replace(row, due_on=parse_date(str(value), self.ctx.locale))
+            elif column is PlanColumn.INSTALMENT:
+                changed = dataclasses.replace(row, amount=parse_money(str(value),
+                                                                      self.ctx.locale))
+            else:
+                changed = dataclasses.replace(row, note=str(value).strip())
+        except ValidationError as error:
+            self.edit_refused.emit(error.message())
+            return False
+        if changed == row:
+            return False
+        rows = list(self.rows)
+        rows[index.row()] = changed
+        self.change(rows, _("Edit instalment {number}").format(number=index.row() + 1))
+        return True
+
+
+class SetRows(QUndoCommand):
+    def __init__(self, model: PlanTableModel, before: list[PlanRow], after: list[PlanRow],
+                 text: str) -> None:
+        super().__init__(text)
+        self.model = model
+        self.before = [dataclasses.replace(row) for row in before]
+        self.after = [dataclasses.replace(row) for row in after]
+
+    def redo(self) -> None:
+        self.model.set_rows(self.after)
+
+    def undo(self) -> None:
+        self.model.set_rows(self.before)
+
+
+class PlanTable(QTableView):
+    def __init__(self, model: PlanTableModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
+                             | QAbstractItemView.AnyKeyPressed)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setDefaultSectionSize(24)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    def selected_row(self) -> int | None:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else None
