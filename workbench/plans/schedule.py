@@ -11,6 +11,7 @@ Rules advisors and landlords expect:
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -98,7 +99,7 @@ def build_schedule(terms: PlanTerms) -> list[Instalment]:
     return [Instalment(day, amount) for day, amount in zip(dates, sums, strict=True)]
 
 
-def rebalance(instalments: list[Instalment], total: int, from_index: int) -> list[Instalment]:
+def rebalance(instalments: list, total: int, from_index: int) -> list:
     """Spread the difference between ``total`` and the schedule's sum over the instalments
     from ``from_index`` on (whole units each, the remainder in the last); earlier ones stay.
     """
@@ -113,8 +114,9 @@ def rebalance(instalments: list[Instalment], total: int, from_index: int) -> lis
         raise _error("rows", N_("Too little is left to spread over {count} instalments; "
                                 "remove some of them first."), count=len(rest))
     spread = amounts(remaining, months=len(rest))
-    return fixed + [Instalment(item.due, amount) for item, amount in zip(rest, spread,
-                                                                         strict=True)]
+    # Works for any row type with an ``amount`` (Instalment here, the editor's PlanRow).
+    return fixed + [dataclasses.replace(item, amount=amount)
+                    for item, amount in zip(rest, spread, strict=True)]
 
 
 def _error(field: str, template: str, **values) -> FieldError:
