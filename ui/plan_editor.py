@@ -42,6 +42,7 @@ ROOT = QModelIndex()
 
 class PlanTableModel(QAbstractTableModel):
     edit_refused = Signal(str)   # a typed value that does not parse, in the user's words
+    rows_changed = Signal()      # after any change to the rows, for the banner
 
     def __init__(self, ctx: AppContext, undo: QUndoStack) -> None:
         super().__init__()
@@ -55,10 +56,31 @@ class PlanTableModel(QAbstractTableModel):
     # --- changing the rows (only ever through the undo stack) ----------------------------
 
     def set_rows(self, rows: list[PlanRow]) -> None:
+        rows = [dataclasses.replace(row) for row in rows]
+        if len(rows) == len(self.rows) and self.statuses is None and rows:
+            # The same rows with some values changed (an edit, its undo, a rebalance):
+            # repaint just those, rather than resetting and re-measuring the whole table.
+            changed = [n for n, (old, new) in enumerate(zip(self.rows, rows, strict=True))
+                       if old != new]
+            self.rows = rows
+            if changed:
+                self.dataChanged.emit(self.index(changed[0], 0),
+                                      self.index(changed[-1], len(PlanColumn) - 1))
+            self.rows_changed.emit()
+            return
         self.beginResetModel()
-        self.rows = [dataclasses.replace(row) for row in rows]
+        self.rows = rows
         self.statuses = None  # statuses belong to a saved revision, not to an edited draft
         self.endResetModel()
+        self.rows_changed.emit()
+
+    def show_saved(self, rows: list[PlanRow], statuses: list[InstalmentStatus] | None) -> None:
+        """A saved revision's rows with each instalment's status (not an edit: no undo)."""
+        self.beginResetModel()
+        self.rows = [dataclasses.replace(row) for row in rows]
+        self.statuses = statuses
+        self.endResetModel()
+        self.rows_changed.emit()
 
     def change(self, rows: list[PlanRow], text: str) -> None:
         """Replace the rows as one undoable step named ``text``."""
@@ -164,9 +186,19 @@ class PlanTable(QTableView):
                              | QAbstractItemView.AnyKeyPressed)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setDefaultSectionSize(24)
+        # Fixed widths: measuring 120 rows' contents after every edit would make typing slow.
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
+        metrics = self.fontMetrics()
+        for column, sample in ((PlanColumn.DUE, "28.12.2026__"),
+                               (PlanColumn.INSTALMENT, "99 999,99 €__"),
+                               (PlanColumn.RENT, "99 999,99 €__"),
+                               (PlanColumn.MONTH_TOTAL, "999 999,99 €____"),
+                               (PlanColumn.STATUS, "Partly paid____")):
+            header_text = model.headerData(column, Qt.Horizontal) or ""
+            self.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
+                                            metrics.horizontalAdvance(header_text) + 24))
 
     def selected_row(self) -> int | None:
         index = self.currentIndex()

@@ -76,7 +76,7 @@ class PlanPage(QWidget):
         layout.addLayout(reason_form)
         self.payments = PaymentsPanel(ctx)
         layout.addWidget(self.payments, 2)
-        self.model.modelReset.connect(self.refresh_banner)
+        self.model.rows_changed.connect(self.refresh_banner)
         self.model.edit_refused.connect(self._edit_refused)
         self.reason.textEdited.connect(lambda _text: self.refresh_banner())
 
@@ -228,7 +228,7 @@ class PlanPage(QWidget):
         self.instalment.set_value(None)
         self.pauses.clear()
         self.reason.clear()
-        self.model.set_rows([])
+        self.model.show_saved([], None)
         self.revision_choice.setCurrentIndex(0)
         self.refresh_banner()
 
@@ -245,16 +245,16 @@ class PlanPage(QWidget):
         self.pauses.setText(", ".join(f"{y:04d}-{m:02d}" for y, m in
                                       sorted(revision.pause_months)))
         self.reason.setText(revision.capacity_reason)
-        self.model.set_rows(revision.rows)
         in_force = revision is self.revisions[-1]
         if in_force:
             tracking = PlanService(self.ctx.session).tracking(revision)
-            self.model.statuses = [t.status for t in tracking.instalments]
+            self.model.show_saved(revision.rows, [t.status for t in tracking.instalments])
             self.status.setText(_("{status}: {paid} paid, {left} left.").format(
                 status=label(tracking.status),
                 paid=format_money(tracking.paid, self.ctx.currency, self.ctx.locale),
                 left=format_money(tracking.remaining, self.ctx.currency, self.ctx.locale)))
         else:
+            self.model.show_saved(revision.rows, None)
             self.status.setText(_("Replaced by a later revision."))
         self.payments.show_plan(self.file, revision if in_force else None)
         self._set_read_only(True)
