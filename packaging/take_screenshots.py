@@ -32,9 +32,22 @@ def main() -> int:
     window.resize(1360, 860)
     window.move(20, 20)
     window.show()
+    from ui.case_editor.budget_page import BudgetPage
+    from ui.case_editor.plan_page import PlanPage
+
+    def with_plan() -> None:  # a case with a budget and a plan, for those tabs
+        rows = window.case_list.model.rows
+        window.case_list.view.selectRow(next(n for n, row in enumerate(rows)
+                                             if row.has_plan and row.status == "open"))
+
     steps = [
         lambda: window.case_list.view.selectRow(2),
         lambda: shot(window, "main-window-en.png"),
+        with_plan,
+        lambda: window.editor.show_page(window.editor.page_of(BudgetPage)),
+        lambda: shot(window, "budget-en.png"),
+        lambda: window.editor.show_page(window.editor.page_of(PlanPage)),
+        lambda: shot(window, "plan-en.png"),
         lambda: window.editor.tabs.setCurrentIndex(6),
         lambda: shot(window, "contacts-en.png"),
         lambda: (preferences.set(LANGUAGE, "fi"), window.change_language("fi")),

@@ -12,9 +12,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -45,8 +43,10 @@ class LineRow:
         ctx = page.ctx
         self.caption = QLabel(category.label)
         self.amount = AmountEditor(ctx.locale, ctx.currency)
-        self.amount.widget.setMaximumWidth(130)
+        self.amount.widget.setMinimumWidth(90)
+        self.amount.widget.setMaximumWidth(120)
         self.frequency = QComboBox()
+        self.frequency.setMaximumWidth(150)
         for frequency, text in choices(Frequency):
             self.frequency.addItem(text, frequency)
         self.frequency.setCurrentIndex(2)
@@ -92,25 +92,26 @@ class BudgetPage(QWidget):
         country = ctx.country
         self.categories = categories(country)
         self.reference = reference_table(country)
-        outer = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._summary())
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         grid_host = QWidget()
         self.grid = QGridLayout(grid_host)
         self.grid.setColumnStretch(6, 1)
         scroll.setWidget(grid_host)
-        outer.addWidget(scroll, 3)
+        outer.addWidget(scroll, 1)
         self.rows: dict[str, LineRow] = {}
         self._add_section(_("Income"), self.categories.income)
         for group in self.categories.expense_groups:
             self._add_section(group.label, group.categories)
-        outer.addWidget(self._summary(), 1)
 
     def _add_section(self, title: str, members) -> None:
-        row = self.grid.rowCount()
+        first = not self.rows
+        row = self.grid.rowCount() if not first else 0
         heading = QLabel(f"<b>{title}</b>")
         self.grid.addWidget(heading, row, 0, 1, 3)
-        if row == 0:
+        if first:  # column headings beside the first section's title
             for column, text in ((3, _("Per month")), (4, _("Reference"))):
                 label = QLabel(f"<b>{text}</b>")
                 label.setAlignment(Qt.AlignRight)
@@ -123,24 +124,31 @@ class BudgetPage(QWidget):
                 self.grid.addWidget(widget, row, column)
 
     def _summary(self) -> QWidget:
-        box = QGroupBox(_("This month"))
+        """One line above the budget: which snapshot, the totals and the capacity."""
+        box = QWidget()
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        line = QHBoxLayout()
         self.snapshot = QComboBox()
-        layout.addWidget(QLabel(_("Budget of")))
-        layout.addWidget(self.snapshot)
+        self.snapshot.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.snapshot.activated.connect(self._show_snapshot)
-        form = QFormLayout()
+        caption = QLabel(_("Budget of"))
+        caption.setBuddy(self.snapshot)
+        line.addWidget(caption)
+        line.addWidget(self.snapshot)
         self.income = QLabel()
         self.expenses = QLabel()
         self.balance = QLabel()
         self.capacity = QLabel()
         self.capacity.setStyleSheet("font-weight: 600;")
-        for caption, label in ((_("Income"), self.income), (_("Expenses"), self.expenses),
-                               (_("Balance"), self.balance),
-                               (_("Payment capacity"), self.capacity)):
-            label.setAlignment(Qt.AlignRight)
-            form.addRow(caption, label)
-        layout.addLayout(form)
+        for text, value in ((_("Income"), self.income), (_("Expenses"), self.expenses),
+                            (_("Balance"), self.balance),
+                            (_("Payment capacity"), self.capacity)):
+            line.addSpacing(12)
+            line.addWidget(QLabel(text + ":"))
+            line.addWidget(value)
+        line.addStretch(1)
+        layout.addLayout(line)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
@@ -149,8 +157,8 @@ class BudgetPage(QWidget):
                         "why the figure is right for this household. Changes are saved as "
                         "today's budget."))
         hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
-        layout.addStretch(1)
         return box
 
     # --- showing -------------------------------------------------------------------------

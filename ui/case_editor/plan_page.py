@@ -138,6 +138,7 @@ class PlanPage(QWidget):
         box = QGroupBox(_("Revisions"))
         layout = QVBoxLayout(box)
         self.revision_choice = QComboBox()
+        self.revision_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.revision_choice.activated.connect(self._revision_chosen)
         layout.addWidget(self.revision_choice)
         self.save_button = QPushButton(_("&Save as a new revision"))
