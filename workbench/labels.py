@@ -157,7 +157,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     },
     InstalmentStatus: {
         InstalmentStatus.UPCOMING: N_("Upcoming"),
-        InstalmentStatus.DUE: N_("Due"),
+        InstalmentStatus.DUE: N_("Due now"),
         InstalmentStatus.PAID: N_("Paid"),
         InstalmentStatus.PAID_LATE: N_("Paid late"),
         InstalmentStatus.PARTLY_PAID: N_("Partly paid"),

@@ -165,10 +165,11 @@ class PlanPage(QWidget):
         undo.setShortcut(QKeySequence.Undo)
         redo = self.undo.createRedoAction(self, _("Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
-        for action in (undo, redo):
+        for action, caption in ((undo, _("Undo")), (redo, _("Redo"))):
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.addAction(action)
-            button = QPushButton(action.text().split(" ")[0])
+            button = QPushButton(caption)
+            button.setToolTip(action.shortcut().toString(QKeySequence.NativeText))
             button.clicked.connect(action.trigger)
             action.changed.connect(lambda b=button, a=action: b.setEnabled(a.isEnabled()))
             button.setEnabled(action.isEnabled())
