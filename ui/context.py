@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 from ui.dialogs import Dialogs
 from ui.preferences import Preferences
 from workbench.cases.service import CaseService
-from workbench.errors import WorkbenchError
+from workbench.errors import FieldError, WorkbenchError
 from workbench.i18n import _, locale_for
 from workbench.session import Session, StoreLocation, User
 from workbench.users import UserService
@@ -92,8 +92,15 @@ class AppContext(QObject):
         return None
 
 
-def show_failure(parent: QWidget | None, error: Exception) -> None:
-    """Tell the user what went wrong in their language; log what they need not see."""
+def show_failure(parent: QWidget | None, error: Exception, rows: dict | None = None) -> None:
+    """Tell the user what went wrong in their language; log what they need not see.
+
+    A problem with one field of a form (``rows``: field name → FieldRow) is shown beside
+    that field rather than in a message box.
+    """
+    if isinstance(error, FieldError) and rows and error.field in rows:
+        rows[error.field].show_error(error.message())
+        return
     if isinstance(error, WorkbenchError):
         Dialogs.error(parent, error.message())
         return

@@ -112,17 +112,12 @@ class NewCaseDialog(QDialog):
                         rent_arrears=values["rent_arrears"])
         try:
             self.created = self.ctx.cases.create_case(intake)
-        except FieldError as error:
-            if error.field == "identity":
-                self.override.show()
-            if error.field in self.rows:
-                self.rows[error.field].show_error(error.message())
-                self.editors[error.field].widget.setFocus()
-            else:
-                show_failure(self, error)
-            return
         except Exception as error:
-            show_failure(self, error)
+            if isinstance(error, FieldError) and error.field in self.editors:
+                if error.field == "identity":
+                    self.override.show()  # offer to keep the number all the same
+                self.editors[error.field].widget.setFocus()
+            show_failure(self, error, self.rows)
             return
         self.ctx.cases_changed.emit()
         self.accept()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 from ui.context import AppContext, show_failure
 from ui.fields import Editor, FieldRow, read_fields
 from workbench.cases.model import CaseFile
-from workbench.errors import FieldError, ValidationError
+from workbench.errors import ValidationError
 
 
 class FormPage(QWidget):
@@ -80,14 +80,8 @@ class FormPage(QWidget):
             return False
         try:
             saved = self.save(values)
-        except FieldError as error:
-            if error.field not in self.rows:
-                show_failure(self, error)
-            else:
-                self.rows[error.field].show_error(error.message())
-            return False
         except Exception as error:
-            show_failure(self, error)
+            show_failure(self, error, self.rows)
             return False
         self.dirty = False
         self.ctx.case_saved.emit(saved)

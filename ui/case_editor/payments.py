@@ -23,7 +23,7 @@ from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.fields import AmountEditor, DateEditor, FieldRow, read_fields
 from workbench.cases.model import CaseFile
-from workbench.errors import FieldError, ValidationError
+from workbench.errors import ValidationError
 from workbench.i18n import _, format_date, format_money
 from workbench.labels import choices, label
 from workbench.plans.model import Payer, Payment, PlanRevision
@@ -99,14 +99,8 @@ class PaymentsPanel(QGroupBox):
                           Payer(self.payer.currentData()), self.note.text())
         try:
             PlanService(self.ctx.session).record_payment(payment)
-        except FieldError as error:
-            if error.field in self.rows:
-                self.rows[error.field].show_error(error.message())
-            else:
-                show_failure(self, error)
-            return
         except Exception as error:
-            show_failure(self, error)
+            show_failure(self, error, self.rows)
             return
         self.ctx.case_saved.emit(self.ctx.cases.open_case(self.file.case.id))
 

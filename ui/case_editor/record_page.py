@@ -32,7 +32,7 @@ from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.fields import Editor, FieldRow, read_fields
 from workbench.cases.model import CaseFile
-from workbench.errors import FieldError, ValidationError
+from workbench.errors import ValidationError
 from workbench.i18n import _
 
 
@@ -222,14 +222,8 @@ class RecordPage(QWidget):
         cases = self.ctx.cases
         try:
             saved = cases.update(record) if self.editing is not None else cases.add(record)
-        except FieldError as error:
-            if error.field in self.rows:
-                self.rows[error.field].show_error(error.message())
-            else:
-                show_failure(self, error)
-            return False
         except Exception as error:
-            show_failure(self, error)
+            show_failure(self, error, self.rows)
             return False
         self.dirty = False
         adding = self.editing is None
