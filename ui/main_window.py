@@ -212,7 +212,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         before = self.ctx.preferences.language()
-        if SettingsDialog(self.ctx.preferences, self).exec() != QDialog.Accepted:
+        if SettingsDialog(self.ctx.preferences, self,
+                          self.ctx.session).exec() != QDialog.Accepted:
             return
         self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
         if self.ctx.preferences.language() != before:

@@ -7,11 +7,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.context import show_failure
 from ui.preferences import (
     AGREEMENT_LANGUAGE,
     IDLE_MINUTES,
@@ -22,12 +24,19 @@ from ui.preferences import (
 )
 from ui.setup_wizard import LANGUAGE_NAMES
 from workbench.i18n import LANGUAGES, _
+from workbench.plans.service import PlanService
+from workbench.plans.tracking import TrackingRule
+from workbench.session import Role, Session
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
+    """This computer's preferences, and for administrators the organisation's plan rule."""
+
+    def __init__(self, preferences: Preferences, parent: QWidget | None = None,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.preferences = preferences
+        self.session = session
         self.setWindowTitle(_("Settings"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -48,12 +57,34 @@ class SettingsDialog(QDialog):
         form.addRow(_("Lock after &idle time"), self.idle)
         form.addRow(_("Default language of &agreements"), self.agreement_language)
         layout.addLayout(form)
+        self.rule_box = None
+        if session is not None and session.user.has(Role.ADMIN):
+            rule = PlanService(session).rule()
+            self.rule_box = QGroupBox(_("Payment plans (whole organisation)"))
+            rules = QFormLayout(self.rule_box)
+            self.grace = QSpinBox()
+            self.grace.setRange(0, 60)
+            self.grace.setValue(rule.grace_days)
+            self.broken_after = QSpinBox()
+            self.broken_after.setRange(1, 12)
+            self.broken_after.setValue(rule.broken_after)
+            rules.addRow(_("Days of grace after a due date"), self.grace)
+            rules.addRow(_("Missed instalments that break a plan"), self.broken_after)
+            layout.addWidget(self.rule_box)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def _save(self) -> None:
+        if self.rule_box is not None:
+            rule = TrackingRule(self.grace.value(), self.broken_after.value())
+            if rule != PlanService(self.session).rule():
+                try:
+                    PlanService(self.session).set_rule(rule)
+                except Exception as error:
+                    show_failure(self, error)
+                    return
         self.preferences.set(LANGUAGE, self.language.currentData())
         self.preferences.set(IDLE_MINUTES, self.idle.value())
         self.preferences.set(AGREEMENT_LANGUAGE, self.agreement_language.currentData())

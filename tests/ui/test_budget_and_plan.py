@@ -145,3 +145,16 @@ def test_payments_change_the_status_of_instalments(window, case_id, qtbot):
     assert model.statuses[0] is InstalmentStatus.PAID_LATE
     assert payments.table.rowCount() == 1
     assert "250" in page.status.text()
+
+
+def test_an_administrator_sets_the_plan_rule_in_settings(window, qtbot):
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.ctx.preferences, window, window.ctx.session)
+    qtbot.addWidget(dialog)
+    assert dialog.rule_box is not None and dialog.broken_after.value() == 2
+    dialog.broken_after.setValue(3)
+    dialog.grace.setValue(10)
+    dialog._save()
+    rule = PlanService(window.ctx.session).rule()
+    assert (rule.grace_days, rule.broken_after) == (10, 3)

@@ -188,3 +188,15 @@ def test_the_first_unpaid_instalment_is_where_payments_run_out(amounts, paid):
             break
     else:
         assert found is None
+
+
+def test_the_organisation_sets_when_a_plan_is_broken(session, case_id):
+    plans = PlanService(session)
+    start = date.today() - timedelta(days=100)
+    plan = plans.save_revision(case_id, draft_for(600_00, start, 6))
+    assert plans.tracking(plan).status is PlanStatus.BROKEN  # default: two missed
+    plans.set_rule(TrackingRule(grace_days=5, broken_after=6))
+    assert plans.tracking(plan).status is PlanStatus.BEHIND
+    with pytest.raises(FieldError):
+        plans.set_rule(TrackingRule(grace_days=5, broken_after=0))
+    assert plans.rule().broken_after == 6

@@ -54,6 +54,20 @@ class PlanService:
         return TrackingRule(int(settings.get(SETTING_GRACE_DAYS, DEFAULT_GRACE_DAYS)),
                             int(settings.get(SETTING_BROKEN_AFTER, DEFAULT_BROKEN_AFTER)))
 
+    def set_rule(self, rule: TrackingRule) -> TrackingRule:
+        """The organisation's rule for late and broken plans (administrators only)."""
+        self.session.require(Role.ADMIN, N_("change the organisation's settings"))
+        if not 0 <= rule.grace_days <= 60:
+            raise FieldError("grace_days", N_("Days of grace must be between 0 and 60."))
+        if not 1 <= rule.broken_after <= 12:
+            raise FieldError("broken_after", N_("A plan breaks after 1 to 12 missed "
+                                                "instalments."))
+        with self.session.action("settings.plan_rule", "store"):
+            self.db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                                [(SETTING_GRACE_DAYS, str(rule.grace_days)),
+                                 (SETTING_BROKEN_AFTER, str(rule.broken_after))])
+        return self.rule()
+
     def tracking(self, plan: PlanRevision, today: date | None = None) -> Tracking:
         return track(plan.rows, self.payments(plan.id), today or date.today(), self.rule())
 
