@@ -25,7 +25,7 @@ from workbench.cases.model import (
     Reason,
     ReferralSource,
 )
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, translations_for
 from workbench.plans.model import Payer
 from workbench.plans.tracking import InstalmentStatus, PlanStatus
 from workbench.session import Role
@@ -173,6 +173,11 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
 
 def label(member: StrEnum) -> str:
     return _(LABELS[type(member)][member])
+
+
+def label_in(member: StrEnum, language: str) -> str:
+    """The label in a given language (a document's, which may differ from the screen's)."""
+    return translations_for(language).gettext(LABELS[type(member)][member])
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[StrEnum, str]]:

@@ -1,0 +1,1 @@
+"""Payment agreements: the organisation's signing identity, the PDF, signatures, the seal."""
