@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.agreements.identity import create_identity, save_identity
 from workbench.i18n import set_language
 from workbench.session import Session, StoreLocation, create_store
 from workbench.store.keyslots import KdfParams
@@ -39,6 +40,7 @@ def location(tmp_path: Path) -> StoreLocation:
 def make_store(location: StoreLocation, country: str = "FI") -> Session:
     session, _key = create_store(location, "Asumisneuvonta Testi ry", country, ADMIN,
                                  PASSPHRASE, language="fi", kdf=FAST_KDF)
+    save_identity(session, create_identity("Asumisneuvonta Testi ry", country))
     return session
 
 

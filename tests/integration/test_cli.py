@@ -40,7 +40,8 @@ def test_init_creates_a_store_prints_the_recovery_key_once_and_refuses_twice(tmp
     assert created.returncode == 0, created.stderr
     keys = RECOVERY_KEY.findall(created.stdout)
     assert len(keys) == 1
-    assert sorted(p.name for p in data.iterdir()) == ["keyslots.json", "workbench.db"]
+    assert sorted(p.name for p in data.iterdir()) == ["keyslots.json", "organisation.pem",
+                                                      "workbench.db"]
 
     before = {p.name: p.read_bytes() for p in data.iterdir()}
     again = run(data, "init", "--org", "Other", "--country", "FI", secrets=[PASSPHRASE])

@@ -52,7 +52,8 @@ def test_a_backup_is_never_written_into_the_store_itself(session):
         with pytest.raises(maintenance.BackupInsideStore):
             maintenance.backup(session, target)
     session.lock()
-    assert set(snapshot(session.location)) == {"keyslots.json", "workbench.db"}
+    assert set(snapshot(session.location)) == {"keyslots.json", "workbench.db",
+                                                "organisation.pem"}
     assert unlock(session.location, ADMIN, PASSPHRASE).user.name == ADMIN
 
 

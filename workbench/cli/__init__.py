@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench import __version__
-from workbench.cli import case_commands, plan_commands, store_commands, user_commands
+from workbench.cli import (
+    agreement_commands,
+    case_commands,
+    plan_commands,
+    store_commands,
+    user_commands,
+)
 from workbench.cli.context import CommandContext
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, _, language_from_environment, set_language
@@ -41,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Open the window on a temporary store of fictional cases; the store "
                       "is removed when the window closes."))
     demo.add_argument("--cases", type=int, default=200, metavar="N")
-    for module in (store_commands, user_commands, case_commands, plan_commands):
+    for module in (store_commands, user_commands, case_commands, plan_commands,
+                   agreement_commands):
         module.register(commands)
     return parser
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.agreements import identity as identities
 from workbench.cli.context import CommandContext, add_store_arguments
 from workbench.errors import StoreError, StoreExists
 from workbench.i18n import LANGUAGES, _
@@ -61,7 +62,11 @@ def run_init(context: CommandContext, args: argparse.Namespace) -> int:
                                 confirm=True)
     session, recovery_key = create_store(context.location, args.org, args.country, user,
                                          passphrase, language=args.language)
-    session.lock()
+    try:
+        # A seal certificate from the start; an organisation's own can replace it later.
+        identities.save_identity(session, identities.create_identity(args.org, args.country))
+    finally:
+        session.lock()
     print(_("Created the store in {path} with user {user}.").format(
         path=context.location.data_dir, user=user))
     print()

@@ -211,7 +211,19 @@ def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
     session = open_session(location, user, data_key)
     with session.action("store.restore", "store"):
         pass
+    _republish_certificate(session)
     return session, aside
+
+
+def _republish_certificate(session: Session) -> None:
+    """The public seal certificate beside the store follows the restored store's."""
+    from workbench.agreements import identity as identities  # agreements build on the store
+
+    try:
+        identities.publish_certificate(session.location.data_dir,
+                                       identities.load_identity(session))
+    except identities.NoIdentity:
+        (session.location.data_dir / identities.CERT_FILENAME).unlink(missing_ok=True)
 
 
 def _is_admin_in(db_file: Path, data_key: bytes, user: str) -> bool:
@@ -232,7 +244,7 @@ def _move_aside(location: StoreLocation) -> Path:
     with os_errors_as_user_errors(aside):
         ensure_private_dir(aside)
         for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm",
-                     location.slots_path.name):
+                     location.slots_path.name, "organisation.pem"):
             source = location.data_dir / name
             if source.exists():
                 os.replace(source, aside / name)

@@ -1,0 +1,167 @@
+"""Agreement actions: make and seal an agreement for a case's plan, keep documents, check
+seals, attach scanned copies. Documents live inside the encrypted store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from workbench.agreements import identity as identities
+from workbench.agreements.render import AgreementData, render
+from workbench.agreements.seal import seal
+from workbench.agreements.signatures import Signature
+from workbench.agreements.verify import Verdict, verify
+from workbench.cases.model import ConsentParty, MemberRole
+from workbench.cases.service import CaseService, RecordNotFound
+from workbench.errors import ValidationError
+from workbench.i18n import LANGUAGES, N_, translations_for
+from workbench.labels import label_in
+from workbench.paths import resources_dir
+from workbench.plans.service import PlanService
+from workbench.session import Role, Session
+
+MAX_SCAN_BYTES = 25 * 1024 * 1024
+SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
+              b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+class NoPlan(ValidationError):
+    template = N_("Case {id} has no payment plan yet; make one on the Plan tab first.")
+
+
+class UnknownLanguage(ValidationError):
+    template = N_("Agreements are written in Finnish, Swedish, Danish or English (fi, sv, "
+                  "da, en).")
+
+
+class NotAScan(ValidationError):
+    template = N_("Only PDF, JPEG and PNG files up to 25 MB can be attached.")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    case_id: int
+    kind: str
+    number: str
+    language: str
+    created_at: str
+    filename: str
+    mime: str
+    signers: list[dict]
+
+
+def load_clauses(language: str) -> list[dict]:
+    data = json.loads((resources_dir() / "clauses" / f"{language}.json").read_text("utf-8"))
+    return data["clauses"]
+
+
+class AgreementService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.db = session.db
+
+    def _may(self, action: str) -> None:
+        self.session.require_any((Role.ADVISOR, Role.ADMIN), action)
+
+    # --- making an agreement -------------------------------------------------------------
+
+    def draft(self, case_id: int, language: str, place: str = "",
+              signatures: list[Signature] | None = None) -> AgreementData:
+        """What the agreement for the case's plan in force will say."""
+        self._may(N_("see case data"))
+        if language not in LANGUAGES:
+            raise UnknownLanguage()
+        file = CaseService(self.session).open_case(case_id)
+        plan = PlanService(self.session).current(case_id)
+        if plan is None:
+            raise NoPlan(id=case_id)
+        organisation = self.session.organisation
+        residents = [file.person.full_name] + [m.name for m in file.members
+                                               if m.role is MemberRole.PARTNER and m.name]
+        landlord = file.landlord.name if file.landlord else ""
+        advisor = self.session.user.name
+        grace = PlanService(self.session).rule().grace_days
+        values = {"organisation": organisation.name, "advisor": advisor, "landlord": landlord,
+                  "grace": grace}
+        clauses = [(c["title"], c["text"].format(**values)) for c in load_clauses(language)]
+        share = [c.scope if c.party is ConsentParty.OTHER and c.scope
+                 else label_in(c.party, language) for c in file.consents if c.active]
+        return AgreementData(
+            number=f"{organisation.country}-{date.today().year}-{case_id:06d}-{plan.revision}",
+            language=language, country=organisation.country, currency=organisation.currency,
+            organisation=organisation.name, advisor=advisor, residents=residents,
+            landlord=landlord,
+            landlord_reference=file.tenancy.landlord_reference if file.tenancy else "",
+            address=file.tenancy.address if file.tenancy else "",
+            components=dict(plan.components), rows=list(plan.rows),
+            monthly_rent=plan.monthly_rent, clauses=clauses, share_with=share,
+            place=place or (file.tenancy.city if file.tenancy else ""), made_on=date.today(),
+            signatures=signatures or [])
+
+    def make(self, case_id: int, language: str, place: str = "",
+             signatures: list[Signature] | None = None) -> tuple[Document, bytes]:
+        """Render, seal and keep the agreement; returns the stored document and its bytes."""
+        self._may(N_("make agreements"))
+        data = self.draft(case_id, language, place, signatures)
+        identity = identities.load_identity(self.session)
+        t = translations_for(language).gettext
+        pdf = seal(render(data), identity, t(N_("Payment agreement for rent arrears")),
+                   data.place)
+        plan = PlanService(self.session).current(case_id)
+        signers = [{"role": s.role.value, "name": s.name, "signed_at": s.signed_at}
+                   for s in data.signatures if not s.empty]
+        with self.session.action("agreement.make", "case", case_id):
+            document_id = self.db.execute(
+                "INSERT INTO documents (case_id, kind, number, language, plan_id, signers, "
+                "filename, mime, content) VALUES (?, 'agreement', ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, data.number, language, plan.id, json.dumps(signers),
+                 f"{data.number}.pdf", "application/pdf", pdf)).lastrowid
+        return self.document(document_id), pdf
+
+    # --- documents -----------------------------------------------------------------------
+
+    def documents(self, case_id: int) -> list[Document]:
+        self._may(N_("see case data"))
+        return [_document(row) for row in self.db.all(
+            "SELECT id, case_id, kind, number, language, created_at, filename, mime, signers "
+            "FROM documents WHERE case_id = ? ORDER BY created_at, id", (case_id,))]
+
+    def document(self, document_id: int) -> Document:
+        row = self.db.one("SELECT id, case_id, kind, number, language, created_at, filename, "
+                          "mime, signers FROM documents WHERE id = ?", (document_id,))
+        if row is None:
+            raise RecordNotFound()
+        return _document(row)
+
+    def content(self, document_id: int) -> bytes:
+        self._may(N_("see case data"))
+        row = self.db.one("SELECT content FROM documents WHERE id = ?", (document_id,))
+        if row is None:
+            raise RecordNotFound()
+        return bytes(row[0])
+
+    def check(self, document_id: int) -> Verdict:
+        """The seal's state, checked now against the organisation's certificate."""
+        return verify(self.content(document_id),
+                      identities.load_identity(self.session).certificate_pem)
+
+    def attach_scan(self, case_id: int, filename: str, content: bytes) -> Document:
+        """A paper copy signed by hand, scanned: kept encrypted like every document."""
+        self._may(N_("edit cases"))
+        mime = next((kind for magic, kind in SCAN_TYPES.items() if content.startswith(magic)),
+                    None)
+        if mime is None or len(content) > MAX_SCAN_BYTES:
+            raise NotAScan()
+        CaseService(self.session).open_case(case_id)
+        with self.session.action("document.attach", "case", case_id):
+            document_id = self.db.execute(
+                "INSERT INTO documents (case_id, kind, filename, mime, content) "
+                "VALUES (?, 'scan', ?, ?, ?)", (case_id, filename, mime, content)).lastrowid
+        return self.document(document_id)
+
+
+def _document(row) -> Document:
+    return Document(row["id"], row["case_id"], row["kind"], row["number"], row["language"],
+                    row["created_at"], row["filename"], row["mime"], json.loads(row["signers"]))
