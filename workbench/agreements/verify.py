@@ -54,6 +54,9 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
         signatures = reader.embedded_signatures
         number = _document_number(reader)
     except (PdfError, ValueError, KeyError, TypeError):
+        if pdf.startswith(b"%PDF") and b"/ByteRange" in pdf:
+            # A sealed file that no longer parses was damaged or added to after sealing.
+            return Verdict(SealStatus.CHANGED)
         return Verdict(SealStatus.UNREADABLE)
     if not signatures:
         return Verdict(SealStatus.NO_SEAL, document_number=number)
