@@ -10,8 +10,9 @@ from pathlib import Path
 from tests.conftest import ADMIN, PASSPHRASE
 
 
-def run(data_dir: Path | None, *args: str, secrets: list[str] | None = None, user: str | None = ADMIN,
-        language: str = "en_GB.UTF-8", timeout: float = 120) -> subprocess.CompletedProcess:
+def run(data_dir: Path | None, *args: str, secrets: list[str] | None = None,
+        user: str | None = ADMIN, language: str = "en_GB.UTF-8",
+        timeout: float = 120) -> subprocess.CompletedProcess:
     """``workbench ARGS --data-dir DATA_DIR [--user USER] --passphrase-stdin``."""
     command = [sys.executable, "-m", "workbench", *args]
     if data_dir is not None:  # commands without a store (plan preview) take none

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.case_editor.budget_page import BudgetPage
+from ui.case_editor.documents_page import DocumentsPage
 from ui.case_editor.money_pages import MoneyPage
 from ui.case_editor.overview import OverviewPage
 from ui.case_editor.plan_page import PlanPage
@@ -70,6 +71,7 @@ class CaseEditor(QWidget):
             (MoneyPage(ctx), _("&Arrears")),
             (BudgetPage(ctx), _("Bu&dget")),
             (PlanPage(ctx), _("&Plan")),
+            (DocumentsPage(ctx), _("Doc&uments")),
             (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
             (RecordPage(ctx, CONSENTS), _("Co&nsents")),
             (contacts := RecordPage(ctx, CONTACTS), _("&Contacts")),

@@ -64,7 +64,8 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
     try:
         # No trust store: the seal's integrity is checked here, and whose it is by pinning
         # the organisation's own (self-signed) certificate below.
-        status = validate_pdf_signature(seal, ValidationContext(allow_fetching=False))
+        status = validate_pdf_signature(
+            seal, ValidationContext(trust_roots=[], allow_fetching=False))
     except (SignatureValidationError, PdfError, ValueError) as error:
         return Verdict(SealStatus.CHANGED, reason=str(error), document_number=number)
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""

@@ -1,0 +1,112 @@
+"""Signing an agreement on the spot: choose its language, let each signer sign on the pad,
+then seal. Works without any network."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext, show_failure
+from ui.preferences import AGREEMENT_LANGUAGE
+from ui.setup_wizard import LANGUAGE_NAMES
+from ui.signature_pad import SignaturePad
+from workbench.agreements.service import AgreementService, Document
+from workbench.agreements.signatures import SignerRole
+from workbench.cases.model import CaseFile, MemberRole
+from workbench.i18n import LANGUAGES, _
+
+
+class SignerBox(QGroupBox):
+    def __init__(self, role: SignerRole, name: str, caption: str) -> None:
+        super().__init__(f"{caption}: {name}" if name else caption)
+        self.role, self.name = role, name
+        layout = QHBoxLayout(self)
+        self.pad = SignaturePad()
+        layout.addWidget(self.pad, 1)
+        buttons = QVBoxLayout()
+        for text, slot in ((_("Undo stroke"), self.pad.undo_stroke), (_("Clear"), self.pad.clear)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+
+class AgreementDialog(QDialog):
+    def __init__(self, ctx: AppContext, file: CaseFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.file = ctx, file
+        self.document: Document | None = None
+        self.setWindowTitle(_("Sign the payment agreement"))
+        self.setMinimumSize(720, 640)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.language = QComboBox()
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        preferred = (ctx.preferences.get(AGREEMENT_LANGUAGE) or file.person.language
+                     or ctx.preferences.language())
+        self.language.setCurrentIndex(max(0, self.language.findData(preferred)))
+        self.place = QLineEdit(file.tenancy.city if file.tenancy else "")
+        form.addRow(_("Language of the agreement"), self.language)
+        form.addRow(_("Place"), self.place)
+        layout.addLayout(form)
+        intro = QLabel(_("Each person present signs in their box with a finger, a pen or the "
+                         "mouse. The landlord may instead sign a printed copy."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        residents = [file.person.full_name] + [m.name for m in file.members
+                                               if m.role is MemberRole.PARTNER and m.name]
+        self.boxes = [SignerBox(SignerRole.RESIDENT, name, _("Resident")) for name in residents]
+        self.boxes.append(SignerBox(SignerRole.ADVISOR, ctx.session.user.name, _("Advisor")))
+        self.landlord_box = SignerBox(SignerRole.LANDLORD, "", _("For the landlord"))
+        self.landlord_present = QCheckBox(_("The landlord's representative signs here too"))
+        self.landlord_present.toggled.connect(self.landlord_box.setVisible)
+        self.landlord_box.hide()
+        for box in self.boxes:
+            layout.addWidget(box)
+            box.pad.changed.connect(self._update)
+        layout.addWidget(self.landlord_present)
+        layout.addWidget(self.landlord_box)
+        self.landlord_box.pad.changed.connect(self._update)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.seal_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.seal_button.setText(_("Seal the agreement"))
+        self.buttons.accepted.connect(self.seal)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _present(self) -> list[SignerBox]:
+        return self.boxes + ([self.landlord_box] if self.landlord_present.isChecked() else [])
+
+    def _update(self) -> None:
+        self.seal_button.setEnabled(all(not box.pad.empty for box in self._present()))
+
+    def seal(self) -> None:
+        signatures = [box.pad.signature(box.role, box.name) for box in self._present()]
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            self.document, _pdf = AgreementService(self.ctx.session).make(
+                self.file.case.id, self.language.currentData(), self.place.text().strip(),
+                signatures)
+        except Exception as error:
+            QGuiApplication.restoreOverrideCursor()
+            show_failure(self, error)
+            return
+        QGuiApplication.restoreOverrideCursor()
+        self.accept()

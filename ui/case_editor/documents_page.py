@@ -1,0 +1,162 @@
+"""Documents: sealed agreements and scanned copies, with each seal checked on display.
+
+Documents stay inside the encrypted store. Opening or printing one goes through a private
+temporary file that is removed when the program closes; exporting writes a copy where the
+user chooses.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.agreement_dialog import AgreementDialog
+from ui.context import AppContext, show_failure
+from ui.dialogs import Dialogs
+from workbench.agreements.service import AgreementService, Document
+from workbench.agreements.verify import REASONS, SealStatus
+from workbench.cases.model import CaseFile
+from workbench.i18n import N_, _, format_datetime
+from workbench.store.files import PRIVATE_DIR, PRIVATE_FILE, write_atomically
+
+KINDS = {"agreement": N_("Agreement"), "scan": N_("Signed copy (scan)")}
+SEAL_TEXT = {SealStatus.VALID: N_("Valid"), SealStatus.CHANGED: N_("Changed"),
+             SealStatus.UNKNOWN_SIGNER: N_("Unknown signer"), SealStatus.NO_SEAL: N_("No seal"),
+             SealStatus.UNREADABLE: N_("Unreadable")}
+
+
+class _PrivateFolder:
+    """One private folder for files opened in other programs, removed at exit."""
+
+    path: Path | None = None
+
+    @classmethod
+    def file(cls, name: str) -> Path:
+        if cls.path is None:
+            cls.path = Path(tempfile.mkdtemp(prefix="workbench-open-"))
+            cls.path.chmod(PRIVATE_DIR)
+            atexit.register(shutil.rmtree, cls.path, True)
+        return cls.path / Path(name).name
+
+
+class DocumentsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.file: CaseFile | None = None
+        self.documents: list[Document] = []
+        self.seals: dict[int, SealStatus] = {}
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([_("Date"), _("Document"), _("Language"),
+                                              _("Signed by"), _("Seal")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        for text, slot in ((_("New agreement…"), self.new_agreement), (_("Open"), self.open),
+                           (_("Export a copy…"), self.export),
+                           (_("Attach a signed copy…"), self.attach)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def load(self, file: CaseFile) -> None:
+        self.file = file
+        service = AgreementService(self.ctx.session)
+        self.documents = service.documents(file.case.id)
+        self.table.setRowCount(len(self.documents))
+        for row, document in enumerate(self.documents):
+            if document.kind == "agreement" and document.id not in self.seals:
+                self.seals[document.id] = service.check(document.id).status
+            seal = self.seals.get(document.id)
+            signers = ", ".join(s["name"] for s in document.signers)
+            when = format_datetime(_utc(document.created_at), self.ctx.locale, "short")
+            texts = (when, f"{_(KINDS[document.kind])} {document.number or document.filename}",
+                     document.language, signers, _(SEAL_TEXT[seal]) if seal else "–")
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if column == 4 and seal:
+                    item.setToolTip(_(REASONS[seal]))
+                self.table.setItem(row, column, item)
+
+    def commit(self) -> bool:
+        return True
+
+    def _selected(self) -> Document | None:
+        row = self.table.currentRow()
+        return self.documents[row] if 0 <= row < len(self.documents) else None
+
+    def new_agreement(self) -> None:
+        if self.file is None:
+            return
+        dialog = AgreementDialog(self.ctx, self.file, self)
+        if dialog.exec() and dialog.document is not None:
+            self.ctx.case_saved.emit(self.ctx.cases.open_case(self.file.case.id))
+
+    def open(self) -> None:
+        document = self._selected()
+        if document is None:
+            return
+        content = self.ctx.run(self, lambda: AgreementService(self.ctx.session)
+                               .content(document.id))
+        if content is None:
+            return
+        path = _PrivateFolder.file(document.filename or f"document-{document.id}")
+        write_atomically(path, content)
+        path.chmod(PRIVATE_FILE)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def export(self) -> None:
+        document = self._selected()
+        if document is None:
+            return
+        target = Dialogs.save_file(self, _("Export a copy"), document.filename,
+                                   _("Documents (*.pdf *.jpg *.png)"))
+        if target is None:
+            return
+        try:
+            write_atomically(target, AgreementService(self.ctx.session).content(document.id))
+        except Exception as error:
+            show_failure(self, error)
+
+    def attach(self) -> None:
+        if self.file is None:
+            return
+        source = Dialogs.open_file(self, _("Attach a signed copy"),
+                                   _("Scans (*.pdf *.jpg *.jpeg *.png)"))
+        if source is None:
+            return
+        try:
+            AgreementService(self.ctx.session).attach_scan(self.file.case.id, source.name,
+                                                           source.read_bytes())
+        except Exception as error:
+            show_failure(self, error)
+            return
+        self.ctx.case_saved.emit(self.ctx.cases.open_case(self.file.case.id))
+
+
+def _utc(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
