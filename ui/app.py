@@ -19,6 +19,7 @@ from ui.preferences import LAST_USER, Preferences
 from ui.qt_language import apply_language
 from ui.setup_wizard import SetupWizard
 from ui.unlock_dialog import UnlockDialog
+from workbench.agreements.identity import create_identity, save_identity
 from workbench.demo.seed import seed_demo
 from workbench.i18n import _
 from workbench.paths import default_data_dir, log_dir, resources_dir
@@ -103,6 +104,7 @@ def demo_window(folder: Path, cases: int, preferences: Preferences) -> MainWindo
     location = StoreLocation(folder / "store")
     session, _recovery = create_store(location, _("Demo Housing Advice"), "FI", DEMO_USER,
                                       DEMO_PASSPHRASE, language=preferences.language())
+    save_identity(session, create_identity(session.organisation.name, "FI"))
     seed_demo(session, cases)
     ctx = AppContext(location, preferences, demo=True)
     ctx.open(session)

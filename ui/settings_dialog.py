@@ -8,12 +8,18 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.context import show_failure
+from ui.dialogs import Dialogs
 from ui.preferences import (
     AGREEMENT_LANGUAGE,
     IDLE_MINUTES,
@@ -23,10 +29,13 @@ from ui.preferences import (
     Preferences,
 )
 from ui.setup_wizard import LANGUAGE_NAMES
+from workbench.agreements.identity import import_pkcs12, load_identity, save_identity
+from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, _
 from workbench.plans.service import PlanService
 from workbench.plans.tracking import TrackingRule
 from workbench.session import Role, Session
+from workbench.store.files import write_atomically
 
 
 class SettingsDialog(QDialog):
@@ -71,10 +80,66 @@ class SettingsDialog(QDialog):
             rules.addRow(_("Days of grace after a due date"), self.grace)
             rules.addRow(_("Missed instalments that break a plan"), self.broken_after)
             layout.addWidget(self.rule_box)
+            layout.addWidget(self._identity_box())
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _identity_box(self) -> QGroupBox:
+        """The certificate that seals agreements: see it, import one, export it."""
+        box = QGroupBox(_("Seal certificate for agreements"))
+        rows = QFormLayout(box)
+        self.identity_label = QLabel()
+        self.identity_label.setWordWrap(True)
+        rows.addRow(self.identity_label)
+        buttons = QHBoxLayout()
+        for text, slot in ((_("Import PKCS#12…"), self._import_identity),
+                           (_("Export public certificate…"), self._export_identity)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        rows.addRow(buttons)
+        self._show_identity()
+        return box
+
+    def _show_identity(self) -> None:
+        try:
+            identity = load_identity(self.session)
+        except WorkbenchError as error:
+            self.identity_label.setText(error.message())
+            return
+        certificate = identity.certificate
+        self.identity_label.setText(_("{subject}, valid until {date}").format(
+            subject=identity.subject,
+            date=certificate.not_valid_after_utc.date().isoformat()))
+
+    def _import_identity(self) -> None:
+        source = Dialogs.open_file(self, _("Import the organisation's certificate"),
+                                   _("PKCS#12 (*.p12 *.pfx)"))
+        if source is None:
+            return
+        password, ok = QInputDialog.getText(self, _("Certificate password"),
+                                            _("Password of {path}:").format(path=source.name),
+                                            QLineEdit.Password)
+        if not ok:
+            return
+        try:
+            save_identity(self.session, import_pkcs12(source.read_bytes(), password))
+        except Exception as error:
+            show_failure(self, error)
+            return
+        self._show_identity()
+
+    def _export_identity(self) -> None:
+        target = Dialogs.save_file(self, _("Export the public certificate"),
+                                   "organisation.pem", _("Certificates (*.pem)"))
+        if target is None:
+            return
+        try:
+            write_atomically(target, load_identity(self.session).certificate_pem)
+        except Exception as error:
+            show_failure(self, error)
 
     def _save(self) -> None:
         if self.rule_box is not None:

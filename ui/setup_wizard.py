@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import Dialogs
+from workbench.agreements.identity import create_identity, save_identity
 from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, N_, _
 from workbench.passphrase import strength
@@ -173,6 +174,10 @@ class SetupWizard(QWizard):
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
+        # A seal certificate from the start, so agreements can be sealed at once; an
+        # organisation's own certificate can replace it in Settings.
+        save_identity(self.session, create_identity(
+            self.org_name, self.organisation.country.currentData()))
         self.recovery.key.setText(recovery_key)
         self.user_page.passphrase.clear()
         self.user_page.repeat.clear()
