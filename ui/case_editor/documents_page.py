@@ -73,7 +73,8 @@ class DocumentsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        for text, slot in ((_("New agreement…"), self.new_agreement), (_("Open"), self.open),
+        for text, slot in ((_("New agreement…"), self.new_agreement),
+                           (_("Open and print"), self.open),
                            (_("Export a copy…"), self.export),
                            (_("Attach a signed copy…"), self.attach)):
             button = QPushButton(text)

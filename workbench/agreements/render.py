@@ -133,8 +133,9 @@ def render(data: AgreementData) -> bytes:
 
 
 def _heading(t, data, styles, title, day) -> list:
+    number = t(N_("Agreement no."))
     meta = Table([[Paragraph(title, styles.title),
-                   Paragraph(f"<b>{t(N_('Agreement no.'))}</b> {data.number}<br/>"
+                   Paragraph(f"<b>{number}</b> {data.number}<br/>"
                              f"{data.place}, {day(data.made_on)}", styles.right)]],
                  colWidths=[115 * mm, 55 * mm])
     meta.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -146,16 +147,17 @@ def _heading(t, data, styles, title, day) -> list:
 
 
 def _parties(t, data, styles) -> list:
+    reference, advisor = t(N_("Landlord's reference")), t(N_("Advisor"))
     rows = [
         [Paragraph(t(N_("Resident")) if len(data.residents) == 1 else t(N_("Residents")),
                    styles.cell_bold),
          Paragraph("<br/>".join(data.residents), styles.cell)],
         [Paragraph(t(N_("Address")), styles.cell_bold), Paragraph(data.address, styles.cell)],
         [Paragraph(t(N_("Landlord")), styles.cell_bold),
-         Paragraph(data.landlord + (f"<br/>{t(N_('Reference'))}: {data.landlord_reference}"
+         Paragraph(data.landlord + (f"<br/>{reference}: {data.landlord_reference}"
                                     if data.landlord_reference else ""), styles.cell)],
         [Paragraph(t(N_("Mediator")), styles.cell_bold),
-         Paragraph(f"{data.organisation}<br/>{t(N_('Advisor'))}: {data.advisor}", styles.cell)],
+         Paragraph(f"{data.organisation}<br/>{advisor}: {data.advisor}", styles.cell)],
     ]
     return [Paragraph(t(N_("Parties")), styles.h2), _grid(rows, [40 * mm, 130 * mm])]
 
