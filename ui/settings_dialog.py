@@ -29,7 +29,12 @@ from ui.preferences import (
     Preferences,
 )
 from ui.setup_wizard import LANGUAGE_NAMES
-from workbench.agreements.identity import import_pkcs12, load_identity, save_identity
+from workbench.agreements.identity import (
+    create_identity,
+    import_pkcs12,
+    load_identity,
+    save_identity,
+)
 from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, _
 from workbench.plans.service import PlanService
@@ -94,7 +99,8 @@ class SettingsDialog(QDialog):
         self.identity_label.setWordWrap(True)
         rows.addRow(self.identity_label)
         buttons = QHBoxLayout()
-        for text, slot in ((_("Import PKCS#12…"), self._import_identity),
+        for text, slot in ((_("Create a new certificate"), self._create_identity),
+                           (_("Import PKCS#12…"), self._import_identity),
                            (_("Export public certificate…"), self._export_identity)):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -113,6 +119,20 @@ class SettingsDialog(QDialog):
         self.identity_label.setText(_("{subject}, valid until {date}").format(
             subject=identity.subject,
             date=certificate.not_valid_after_utc.date().isoformat()))
+
+    def _create_identity(self) -> None:
+        if not Dialogs.confirm(self, _("Make a new seal certificate? Agreements sealed "
+                                       "earlier stay valid only against the old certificate, "
+                                       "so export it first if landlords or courts have it.")):
+            return
+        organisation = self.session.organisation
+        try:
+            save_identity(self.session, create_identity(organisation.name,
+                                                        organisation.country))
+        except Exception as error:
+            show_failure(self, error)
+            return
+        self._show_identity()
 
     def _import_identity(self) -> None:
         source = Dialogs.open_file(self, _("Import the organisation's certificate"),

@@ -77,3 +77,20 @@ def test_without_an_identity_sealing_says_what_to_do(location):
         load_identity(bare)
     assert "Settings" in raised.value.message()
     bare.lock()
+
+
+def test_a_scanned_copy_is_kept_and_other_files_are_refused(session):
+    from tests.helpers import intake
+    from workbench.agreements.service import AgreementService, NotAScan
+    from workbench.cases.service import CaseService
+
+    case_id = CaseService(session).create_case(intake()).case.id
+    service = AgreementService(session)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    document = service.attach_scan(case_id, "signed.png", png)
+    assert (document.kind, document.mime) == ("scan", "image/png")
+    assert service.content(document.id) == png
+    for bad in (b"MZ\x90\x00 a program", b"", b"%PDF" + bytes(26 * 1024 * 1024)):
+        with pytest.raises(NotAScan):
+            service.attach_scan(case_id, "x.bin", bad)
+    assert [d.kind for d in service.documents(case_id)] == ["scan"]

@@ -87,7 +87,8 @@ class AgreementService:
                   "grace": grace}
         clauses = [(c["title"], c["text"].format(**values)) for c in load_clauses(language)]
         share = [c.scope if c.party is ConsentParty.OTHER and c.scope
-                 else label_in(c.party, language) for c in file.consents if c.active]
+                 else _in_sentence(label_in(c.party, language))
+                 for c in file.consents if c.active]
         return AgreementData(
             number=f"{organisation.country}-{date.today().year}-{case_id:06d}-{plan.revision}",
             language=language, country=organisation.country, currency=organisation.currency,
@@ -160,6 +161,13 @@ class AgreementService:
                 "INSERT INTO documents (case_id, kind, filename, mime, content) "
                 "VALUES (?, 'scan', ?, ?, ?)", (case_id, filename, mime, content)).lastrowid
         return self.document(document_id)
+
+
+def _in_sentence(text: str) -> str:
+    """A label as it reads inside a sentence: "Landlord" → "landlord" (not "KELA")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _document(row) -> Document:

@@ -5,6 +5,7 @@ certificate, no seal at all) is reported, never passed."""
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,11 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 
 from workbench.i18n import N_
+
+# pyHanko logs a failed trust path for every self-signed seal, with a traceback. We pin the
+# organisation's certificate instead of building a path, so that log is noise to a user.
+logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
 
 class SealStatus(StrEnum):
@@ -68,7 +74,7 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
             seal, ValidationContext(trust_roots=[], allow_fetching=False))
     except (SignatureValidationError, PdfError, ValueError) as error:
         return Verdict(SealStatus.CHANGED, reason=str(error), document_number=number)
-    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    signer = _name(status.signing_cert)
     signed_at = status.signer_reported_dt.isoformat() if status.signer_reported_dt else ""
     reason = str(seal.sig_object.get("/Reason", ""))
     common = {"signer": signer, "signed_at": signed_at, "reason": reason,
@@ -80,6 +86,14 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
     if not _is_organisations(status.signing_cert, organisation_certificate):
         return Verdict(SealStatus.UNKNOWN_SIGNER, **common)
     return Verdict(SealStatus.VALID, **common)
+
+
+def _name(certificate) -> str:
+    if certificate is None:
+        return ""
+    subject = certificate.subject.native
+    return subject.get("organization_name") or subject.get("common_name") or \
+        certificate.subject.human_friendly
 
 
 def _is_organisations(signing_cert, organisation_certificate: bytes | None) -> bool:
