@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from ui.app import application, demo_window
 from ui.preferences import LANGUAGE, Preferences
@@ -33,6 +34,7 @@ def main() -> int:
     window.move(20, 20)
     window.show()
     from ui.case_editor.budget_page import BudgetPage
+    from ui.case_editor.documents_page import DocumentsPage
     from ui.case_editor.plan_page import PlanPage
 
     def with_plan() -> None:  # a case with a budget and a plan, for those tabs
@@ -48,6 +50,11 @@ def main() -> int:
         lambda: shot(window, "budget-en.png"),
         lambda: window.editor.show_page(window.editor.page_of(PlanPage)),
         lambda: shot(window, "plan-en.png"),
+        lambda: sign_agreement(window),
+        lambda: shot(window, "signing-en.png"),
+        lambda: QApplication.activeModalWidget().seal_button.click(),
+        lambda: window.editor.show_page(window.editor.page_of(DocumentsPage)),
+        lambda: shot(window, "documents-en.png"),
         lambda: window.editor.tabs.setCurrentIndex(6),
         lambda: shot(window, "contacts-en.png"),
         lambda: (preferences.set(LANGUAGE, "fi"), window.change_language("fi")),
@@ -70,7 +77,28 @@ def main() -> int:
     return app.exec()
 
 
+def sign_agreement(window) -> None:
+    """Open the signing dialog and sign each box with a drawn line (as a mouse would)."""
+    import math
+
+    from PySide6.QtCore import QTimer
+
+    def draw(dialog) -> None:
+        for n, box in enumerate(dialog.boxes):
+            box.pad.strokes = [[(0.06 + 0.85 * k / 80,
+                                 0.55 + 0.22 * math.sin(k / (5 + n)) * math.cos(k / 23),
+                                 0.3 + 0.5 * abs(math.sin(k / 9))) for k in range(81)]]
+            box.pad.update()
+            box.pad.changed.emit()
+
+    QTimer.singleShot(300, lambda: draw(QApplication.activeModalWidget()))
+    page = window.editor.page_of(__import__("ui.case_editor.documents_page",
+                                            fromlist=["DocumentsPage"]).DocumentsPage)
+    QTimer.singleShot(0, page.new_agreement)
+
+
 def shot(window, name: str) -> None:
+    window = QApplication.activeModalWidget() or window
     OUT.mkdir(exist_ok=True)
     screen = QGuiApplication.primaryScreen()
     screen.grabWindow(window.winId()).save(str(OUT / name))

@@ -78,4 +78,4 @@ def test_signing_on_the_pad_seals_a_valid_agreement(window, qtbot):
 
     assert page.table.rowCount() == 1
     assert page.table.item(0, 4).text() == "Valid"
-    assert page.table.item(0, 2).text() == "sv"
+    assert page.table.item(0, 2).text() == "Swedish"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.agreement_dialog import AgreementDialog
+from ui.case_editor.resident import LANGUAGE_NAMES
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from workbench.agreements.service import AgreementService, Document
@@ -95,7 +96,7 @@ class DocumentsPage(QWidget):
             signers = ", ".join(s["name"] for s in document.signers)
             when = format_datetime(_utc(document.created_at), self.ctx.locale, "short")
             texts = (when, f"{_(KINDS[document.kind])} {document.number or document.filename}",
-                     document.language, signers, _(SEAL_TEXT[seal]) if seal else "–")
+                     _(LANGUAGE_NAMES[document.language]) if document.language else "", signers, _(SEAL_TEXT[seal]) if seal else "–")
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if column == 4 and seal:
