@@ -95,8 +95,9 @@ class DocumentsPage(QWidget):
             seal = self.seals.get(document.id)
             signers = ", ".join(s["name"] for s in document.signers)
             when = format_datetime(_utc(document.created_at), self.ctx.locale, "short")
+            language = _(LANGUAGE_NAMES[document.language]) if document.language else ""
             texts = (when, f"{_(KINDS[document.kind])} {document.number or document.filename}",
-                     _(LANGUAGE_NAMES[document.language]) if document.language else "", signers, _(SEAL_TEXT[seal]) if seal else "–")
+                     language, signers, _(SEAL_TEXT[seal]) if seal else "–")
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if column == 4 and seal:
