@@ -1,0 +1,256 @@
+"""The predefined statistics tables, counted in the store for a period.
+
+Each table is a grid of counts (or money) with labels and a definition; nothing about a
+single person leaves this module. Labels are N_-marked so every export can use its own
+language.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from workbench.cases.model import Channel, LandlordKind, Outcome, Reason, ReferralSource
+from workbench.i18n import N_, format_money, locale_for
+from workbench.labels import LABELS
+from workbench.plans.service import PlanService
+from workbench.session import Session
+from workbench.stats.period import Period
+from workbench.stats.suppression import Grid
+
+Label = str | Callable[[str], str]  # an N_ string, or text made for an export's language
+
+
+@dataclass
+class Figure:
+    """A single figure under a table (a median, a sum), shown only when enough contribute."""
+
+    label: str
+    value: int | None  # None when fewer than k contributed
+    unit: str = "money"
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: str
+    definition: str
+    rows: list[Label]
+    columns: list[Label]
+    grid: Grid
+    unit: str = "count"
+    figures: list[Figure] = field(default_factory=list)
+
+
+HOUSEHOLD_TYPES = [N_("Single"), N_("Single parent"), N_("Couple without children"),
+                   N_("Couple with children"), N_("Other household")]
+AGE_BANDS = [N_("Under 25"), N_("25–34"), N_("35–49"), N_("50–64"), N_("65 and over"),
+             N_("Age not known")]
+PLAN_ROWS = [N_("Plans made"), N_("Plans active"), N_("Plans completed"), N_("Plans broken")]
+# Arrears bands in major units of each currency: upper bounds (exclusive).
+ARREARS_BANDS = {"EUR": [500, 2000, 5000, 10000], "SEK": [5000, 20000, 50000, 100000],
+                 "DKK": [4000, 15000, 40000, 75000]}
+
+
+def _labels(enum) -> list[str]:
+    return [LABELS[enum][member] for member in enum]
+
+
+def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
+    """Every table for the period, before suppression."""
+    db = session.db
+    start, end = period.start.isoformat(), period.end.isoformat()
+    after_end = (period.end + timedelta(days=1)).isoformat()
+    active = ("c.opened_on <= :end AND (c.closed_on IS NULL OR c.closed_on >= :start)")
+    opened = "c.opened_on BETWEEN :start AND :end"
+    args = {"start": start, "end": end, "after_end": after_end}
+    tables = []
+
+    new, active_count, closed = db.one(
+        f"SELECT sum({opened}), sum({active}), sum(c.closed_on BETWEEN :start AND :end) "
+        "FROM cases c", args)
+    tables.append(StatTable(
+        "households", N_("Households served"),
+        N_("A household is served when its case is open on at least one day of the period; "
+           "new cases were opened and closed cases closed within the period."),
+        [N_("Households")], [N_("New"), N_("Active"), N_("Closed")],
+        Grid([[new or 0, active_count or 0, closed or 0]])))
+
+    tables.append(_by_code(
+        "contacts", N_("Contacts by channel"),
+        N_("Every logged phone call, e-mail, visit, service-point meeting, home visit and "
+           "video call in the period, whatever the case's status."),
+        Channel, dict(db.all("SELECT channel, count(*) FROM contacts WHERE at >= :start "
+                             "AND at < :after_end GROUP BY channel", args)), N_("Contacts")))
+    tables.append(_by_code(
+        "referral_source", N_("Referral source"),
+        N_("Who referred the household, for cases opened in the period."), ReferralSource,
+        dict(db.all(f"SELECT referral_source, count(*) FROM cases c WHERE {opened} "
+                    "GROUP BY referral_source", args)), N_("New cases")))
+
+    reasons = Counter(code for (text,) in db.all(f"SELECT reasons FROM cases c WHERE {opened}",
+                                                 args) for code in text.split(",") if code)
+    reason_table = _by_code(
+        "reasons", N_("Reasons for contact"),
+        N_("Reasons recorded for cases opened in the period; a case may have several, so "
+           "the rows do not add up to the number of cases."), Reason, reasons, N_("Cases"))
+    reason_table.grid.column_totals = False
+    tables.append(reason_table)
+
+    tables.append(_household_by_age(db, active, args, period.end))
+    landlords = dict(db.all(
+        f"SELECT coalesce(l.kind, 'none'), count(*) FROM cases c LEFT JOIN tenancies t ON "
+        f"t.case_id = c.id LEFT JOIN landlords l ON l.id = t.landlord_id WHERE {active} "
+        "GROUP BY 1", args))
+    landlord_table = _by_code(
+        "landlord_type", N_("Landlord type"),
+        N_("The landlord of each household served in the period."), LandlordKind, landlords,
+        N_("Households"), extra_row=(N_("Not recorded"), landlords.get("none", 0)))
+    tables.append(landlord_table)
+    tables.append(_arrears(db, opened, args, session.organisation.currency, k))
+
+    outcome_table = _by_code(
+        "outcomes", N_("Outcomes"),
+        N_("Outcomes recorded in the period; a case may have several."), Outcome,
+        dict(db.all("SELECT outcome, count(*) FROM outcomes WHERE recorded_on BETWEEN :start "
+                    "AND :end GROUP BY outcome", args)), N_("Cases"))
+    outcome_table.grid.column_totals = False
+    tables.append(outcome_table)
+    tables.append(_plans(session, args, period, k))
+    tables.append(_referrals(db, args, k))
+    return tables
+
+
+def _by_code(key: str, title: str, definition: str, enum, counts: dict, column: str,
+             extra_row: tuple[str, int] | None = None) -> StatTable:
+    rows = _labels(enum)
+    values = [[counts.get(member.value, 0)] for member in enum]
+    if extra_row:
+        rows.append(extra_row[0])
+        values.append([extra_row[1]])
+    return StatTable(key, title, definition, rows, [column],
+                     Grid(values, column_totals=True))
+
+
+def household_type(roles: list[str]) -> int:
+    partners = roles.count("partner")
+    children = roles.count("child")
+    if len(roles) > partners + children:
+        return 4  # other adults live there too
+    if partners and children:
+        return 3
+    if partners:
+        return 2
+    return 1 if children else 0
+
+
+def age_band(birth_year: int | None, on: date) -> int:
+    if birth_year is None:
+        return 5
+    age = on.year - birth_year
+    for band, upper in enumerate((25, 35, 50, 65)):
+        if age < upper:
+            return band
+    return 4
+
+
+def _household_by_age(db, active: str, args: dict, end: date) -> StatTable:
+    values = [[0] * len(AGE_BANDS) for _ in HOUSEHOLD_TYPES]
+    for birth_year, roles in db.execute(
+            f"SELECT p.birth_year, group_concat(m.role) FROM cases c JOIN persons p ON "
+            f"p.id = c.person_id LEFT JOIN household_members m ON m.case_id = c.id "
+            f"WHERE {active} GROUP BY c.id", args):
+        values[household_type((roles or "").split(",") if roles else [])][
+            age_band(birth_year, end)] += 1
+    return StatTable(
+        "household_age", N_("Household type and age of the main resident"),
+        N_("Households served in the period by who lives in them and the main resident's age "
+           "at the end of the period."), list(HOUSEHOLD_TYPES), list(AGE_BANDS),
+        Grid(values, row_totals=True, column_totals=True))
+
+
+def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
+    bounds = [b * 100 for b in ARREARS_BANDS.get(currency, ARREARS_BANDS["EUR"])]
+    amounts = [row[0] for row in db.all(f"SELECT intake_arrears FROM cases c WHERE {opened}",
+                                        args)]
+    counts = [0] * (len(bounds) + 1)
+    for amount in amounts:
+        counts[sum(1 for bound in bounds if amount >= bound)] += 1
+
+    def band(n: int) -> Callable[[str], str]:
+        def text(language: str) -> str:
+            money = lambda v: format_money(v, currency, locale_for(language))  # noqa: E731
+            if n == 0:
+                return f"< {money(bounds[0])}"
+            if n == len(bounds):
+                return f"≥ {money(bounds[-1])}"
+            return f"{money(bounds[n - 1])} – {money(bounds[n] - 100)}"
+        return text
+
+    median = int(statistics.median(amounts)) if len(amounts) >= k else None
+    return StatTable(
+        "arrears", N_("Rent arrears at intake"),
+        N_("Rent arrears recorded when the case was opened, for cases opened in the period."),
+        [band(n) for n in range(len(counts))], [N_("New cases")],
+        Grid([[count] for count in counts], column_totals=True),
+        figures=[Figure(N_("Median arrears at intake"), median)])
+
+
+def _plans(session: Session, args: dict, period: Period, k: int) -> StatTable:
+    db = session.db
+    rule = PlanService(session).rule()
+    cutoff = (period.end - timedelta(days=rule.grace_days)).isoformat()
+    made, made_total = db.one(
+        "SELECT count(*), coalesce(sum(total), 0) FROM payment_plans WHERE revision = 1 AND "
+        "substr(created_at, 1, 10) BETWEEN :start AND :end", args)
+    # The plan in force at the end of the period, what had been paid on it by then, and how
+    # many of its instalments were past their grace days without being covered.
+    rows = db.all(
+        "WITH current AS (SELECT p.* FROM payment_plans p WHERE substr(p.created_at, 1, 10) "
+        "<= :end AND p.revision = (SELECT max(q.revision) FROM payment_plans q WHERE "
+        "q.case_id = p.case_id AND substr(q.created_at, 1, 10) <= :end)), "
+        "paid AS (SELECT plan_id, sum(amount) AS paid FROM payments WHERE paid_on <= :end "
+        "GROUP BY plan_id), "
+        "running AS (SELECT i.plan_id, i.due_on, sum(i.amount) OVER (PARTITION BY i.plan_id "
+        "ORDER BY i.seq) AS covered_needed FROM plan_instalments i JOIN current c ON "
+        "c.id = i.plan_id) "
+        "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM running r WHERE "
+        "r.plan_id = c.id AND r.due_on <= :cutoff AND r.covered_needed > coalesce(pd.paid, 0)) "
+        "FROM current c LEFT JOIN paid pd ON pd.plan_id = c.id", {**args, "cutoff": cutoff})
+    completed = sum(1 for total, paid, _missed in rows if paid >= total)
+    broken = sum(1 for total, paid, missed in rows
+                 if paid < total and missed >= rule.broken_after)
+    active_plans = len(rows) - completed - broken
+    return StatTable(
+        "plans", N_("Payment plans"),
+        N_("Plans made in the period (first revision), and the state at the end of the period "
+           "of every plan then in force: completed when fully paid, broken after the "
+           "organisation's number of missed instalments, otherwise active."),
+        list(PLAN_ROWS), [N_("Plans")], Grid([[made], [active_plans], [completed], [broken]]),
+        figures=[Figure(N_("Arrears under plans made in the period"),
+                        made_total if made >= k else None)])
+
+
+def _referrals(db, args: dict, k: int) -> StatTable:
+    # A partner is named only when the organisation has used that name at least k times in
+    # all; rarer free text (which could name a person) is counted as "other partners".
+    named = {row[0] for row in db.all(
+        "SELECT partner FROM referrals GROUP BY partner HAVING count(*) >= ?", (k,))}
+    counts: Counter[str] = Counter()
+    for partner, count in db.all("SELECT partner, count(*) FROM referrals WHERE referred_on "
+                                 "BETWEEN :start AND :end GROUP BY partner", args):
+        counts[partner if partner in named else ""] += count
+    partners = sorted(name for name in counts if name)
+    rows: list[Label] = [_verbatim(name) for name in partners] + [N_("Other partners")]
+    return StatTable(
+        "referrals", N_("Referrals to partners"),
+        N_("Referrals made in the period, by the partner the household was referred to."),
+        rows, [N_("Referrals")],
+        Grid([[counts[name]] for name in partners] + [[counts[""]]], column_totals=True))
+
+
+def _verbatim(text: str) -> Callable[[str], str]:
+    return lambda _language: text
