@@ -21,6 +21,7 @@ from workbench.cli import (
     agreement_commands,
     case_commands,
     plan_commands,
+    stats_commands,
     store_commands,
     user_commands,
 )
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "is removed when the window closes."))
     demo.add_argument("--cases", type=int, default=200, metavar="N")
     for module in (store_commands, user_commands, case_commands, plan_commands,
-                   agreement_commands):
+                   agreement_commands, stats_commands):
         module.register(commands)
     return parser
 

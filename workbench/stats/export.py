@@ -1,0 +1,252 @@
+"""Writing a report: CSV (tidy, one row per cell), XLSX (a sheet per table) and PDF (a chart
+per table), each in the chosen language. Hidden cells read ``<k`` everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from workbench.agreements.render import FONT, FONT_BOLD, _register_fonts
+from workbench.i18n import (
+    N_,
+    format_date,
+    format_money,
+    format_number,
+    locale_for,
+    translations_for,
+)
+from workbench.stats.report import Report, Value, cell, column_total, grand_total, row_total
+from workbench.stats.tables import StatTable
+
+TITLE = N_("Housing advice statistics")
+TOTAL = N_("Total")
+HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
+
+
+def _shown(value: Value, k: int, unit: str, currency: str, language: str) -> str:
+    if value.hidden:
+        return f"<{k}"
+    if unit == "money":
+        return format_money(value.number, currency, locale_for(language))
+    return format_number(value.number, locale_for(language))
+
+
+def _lines(table: StatTable):
+    """(row index or None for totals, column index or None) for every published value."""
+    grid = table.grid
+    for r in range(grid.rows):
+        for c in range(grid.columns):
+            yield r, c
+        if grid.row_totals:
+            yield r, None
+    if grid.column_totals:
+        for c in range(grid.columns):
+            yield None, c
+        if grid.row_totals:
+            yield None, None  # the grand total
+
+
+def value_at(table: StatTable, r: int | None, c: int | None) -> Value:
+    if r is not None and c is not None:
+        return cell(table, r, c)
+    if r is not None:
+        return row_total(table, r)
+    if c is not None:
+        return column_total(table, c)
+    return grand_total(table)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+def to_csv(report: Report, language: str) -> bytes:
+    """Tidy long format: table,row,column,value,unit; a hidden value reads "<k"."""
+    t = translations_for(language).gettext
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "value", "unit"])
+    for table in report.tables:
+        title = t(table.title)
+        for r, c in _lines(table):
+            value = value_at(table, r, c)
+            writer.writerow([
+                title, report.text(table.rows[r], language) if r is not None else t(TOTAL),
+                report.text(table.columns[c], language) if c is not None else t(TOTAL),
+                f"<{report.threshold}" if value.hidden else value.number, table.unit])
+        for figure in table.figures:
+            writer.writerow([title, t(figure.label), "", f"<{report.threshold}"
+                             if figure.value is None else figure.value, figure.unit])
+    return out.getvalue().encode("utf-8")
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+def to_xlsx(report: Report, language: str) -> bytes:
+    t = translations_for(language).gettext
+    book = Workbook()
+    cover = book.active
+    cover.title = t(N_("About"))[:31]
+    locale = locale_for(language)
+    lines = [(t(TITLE), True), (report.organisation, False),
+             (f"{t(N_('Period'))}: {format_date(report.period.start, locale)} – "
+              f"{format_date(report.period.end, locale)}", False),
+             (f"{t(N_('Made on'))}: {format_date(report.generated_on, locale)}", False),
+             (t(N_("“<{k}” means from 1 to {below}: hidden so that no household can be "
+                   "recognised. Some other figures are hidden too, so that hidden ones cannot "
+                   "be worked out from the totals.")).format(k=report.threshold,
+                                                              below=report.threshold - 1),
+              False), ("", False)]
+    for table in report.tables:
+        lines += [(t(table.title), True), (t(table.definition), False)]
+    for n, (text, bold) in enumerate(lines, 1):
+        cover.cell(row=n, column=1, value=text).font = Font(bold=bold, size=14 if n == 1 else 11)
+        cover.cell(row=n, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    cover.column_dimensions["A"].width = 110
+    for number, table in enumerate(report.tables, 1):
+        sheet = book.create_sheet(f"{number} {t(table.title)}"[:31])
+        _sheet(sheet, table, report, language)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
+    t = translations_for(language).gettext
+    grid = table.grid
+    sheet.cell(row=1, column=1, value=t(table.title)).font = Font(bold=True, size=13)
+    header = [""] + [report.text(label, language) for label in table.columns]
+    if grid.row_totals:
+        header.append(t(TOTAL))
+    for c, text in enumerate(header, 1):
+        target = sheet.cell(row=3, column=c, value=text)
+        target.font = Font(bold=True, color="FFFFFF")
+        target.fill = HEADER_FILL
+    body = [(r, report.text(label, language)) for r, label in enumerate(table.rows)]
+    if grid.column_totals:
+        body.append((None, t(TOTAL)))
+    for n, (r, caption) in enumerate(body, 4):
+        sheet.cell(row=n, column=1, value=caption).font = Font(bold=r is None)
+        for c in range(grid.columns + (1 if grid.row_totals else 0)):
+            value = value_at(table, r, c if c < grid.columns else None)
+            shown = f"<{report.threshold}" if value.hidden else value.number
+            target = sheet.cell(row=n, column=c + 2, value=shown)
+            target.alignment = Alignment(horizontal="right")
+            if table.unit == "money" and not value.hidden:
+                target.number_format = "#,##0.00"
+    row = 4 + len(body) + 1
+    for figure in table.figures:
+        sheet.cell(row=row, column=1, value=t(figure.label))
+        sheet.cell(row=row, column=2, value=f"<{report.threshold}" if figure.value is None
+                   else format_money(figure.value, report.currency, locale_for(language)))
+        row += 1
+    sheet.cell(row=row + 1, column=1, value=t(table.definition)).alignment = Alignment(
+        wrap_text=True)
+    widths = [max(len(str(sheet.cell(row=r, column=c).value or ""))
+                  for r in range(3, 4 + len(body))) for c in range(1, len(header) + 1)]
+    for c, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(c)].width = min(60, max(10, width + 3))
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+def to_pdf(report: Report, language: str) -> bytes:
+    _register_fonts()
+    t = translations_for(language).gettext
+    locale = locale_for(language)
+    body = ParagraphStyle("b", fontName=FONT, fontSize=9.5, leading=13)
+    small = ParagraphStyle("s", parent=body, fontSize=8, leading=10.5,
+                           textColor=colors.HexColor("#5b6675"))
+    h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=18, leading=23)
+    h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16,
+                        spaceBefore=8, spaceAfter=3)
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                                 topMargin=18 * mm, bottomMargin=18 * mm, title=t(TITLE),
+                                 author=report.organisation, lang=language,
+                                 initialFontName=FONT)
+    story = [Paragraph(t(TITLE), h1), Paragraph(report.organisation, body),
+             Paragraph(f"{t(N_('Period'))}: {format_date(report.period.start, locale)} – "
+                       f"{format_date(report.period.end, locale)} · {t(N_('Made on'))}: "
+                       f"{format_date(report.generated_on, locale)}", body),
+             Spacer(1, 3 * mm),
+             Paragraph(t(N_("“<{k}” means from 1 to {below}: hidden so that no household can "
+                            "be recognised. Some other figures are hidden too, so that hidden "
+                            "ones cannot be worked out from the totals.")).format(
+                 k=report.threshold, below=report.threshold - 1), small)]
+    for number, table in enumerate(report.tables, 1):
+        block = [Paragraph(f"{number}. {t(table.title)}", h2), _chart(table, report, language),
+                 _table(table, report, language, body), Paragraph(t(table.definition), small)]
+        block += [Paragraph(f"{t(f.label)}: " + (f"&lt;{report.threshold}" if f.value is None
+                                                 else format_money(f.value, report.currency,
+                                                                   locale)), body)
+                  for f in table.figures]
+        story.append(KeepTogether(block))
+    document.build(story)
+    return out.getvalue()
+
+
+def _chart(table: StatTable, report: Report, language: str) -> Drawing:
+    grid = table.grid
+    labels = [report.text(label, language) for label in table.rows]
+    height = 14 + 13 * len(labels) * max(1, min(grid.columns, 3))
+    drawing = Drawing(170 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 60 * mm, 6, 100 * mm, height - 12
+    series = []
+    for c in range(min(grid.columns, 3)):
+        series.append([0 if (r, c) in grid.hidden else grid.values[r][c]
+                       for r in range(grid.rows)][::-1])
+    chart.data = series or [[0]]
+    chart.categoryAxis.categoryNames = labels[::-1]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    palette = [colors.HexColor("#2f5d8a"), colors.HexColor("#7aa6c2"),
+               colors.HexColor("#c2a14d")]
+    for n in range(len(series)):
+        chart.bars[n].fillColor = palette[n]
+        chart.bars[n].strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def _table(table: StatTable, report: Report, language: str, style) -> Table:
+    t = translations_for(language).gettext
+    grid = table.grid
+    header = [""] + [report.text(label, language) for label in table.columns]
+    if grid.row_totals:
+        header.append(t(TOTAL))
+    rows = [header]
+    captions = [(r, report.text(label, language)) for r, label in enumerate(table.rows)]
+    if grid.column_totals:
+        captions.append((None, t(TOTAL)))
+    for r, caption in captions:
+        line = [caption]
+        for c in range(grid.columns + (1 if grid.row_totals else 0)):
+            line.append(_shown(value_at(table, r, c if c < grid.columns else None),
+                               report.threshold, table.unit, report.currency, language))
+        rows.append(line)
+    first = 60 * mm
+    rest = (170 * mm - first) / max(1, len(header) - 1)
+    result = Table([[Paragraph(str(x), style) if n == 0 else x for n, x in enumerate(line)]
+                    for line in rows], colWidths=[first] + [rest] * (len(header) - 1),
+                   repeatRows=1)
+    result.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#1f2a37")),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.HexColor("#c9d1da")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return result
