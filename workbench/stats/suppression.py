@@ -168,12 +168,13 @@ def _hide_one_more(grid: Grid, exposed: Cell | Margin) -> bool:
 
 
 def _candidates(grid: Grid, exposed: Cell | Margin) -> list[Cell | Margin]:
-    if isinstance(exposed[0], str):  # an exposed total: any cell on its line
+    if isinstance(exposed[0], str):  # an exposed total: its cells, or the totals beside it
         kind, n = exposed
         cells = ([(n, c) for c in range(grid.columns)] if kind == "row" else
                  [(r, n) for r in range(grid.rows)] if kind == "col" else
                  [(r, c) for r in range(grid.rows) for c in range(grid.columns)])
-        margins = []
+        margins = [m for m in grid.margins() if m != exposed
+                   and (m[0] == kind or m[0] == "all" or kind == "all")]
     else:
         r, c = exposed
         cells = ([(r, x) for x in range(grid.columns)] if grid.row_totals else []) + \
@@ -184,7 +185,8 @@ def _candidates(grid: Grid, exposed: Cell | Margin) -> list[Cell | Margin]:
                 and grid.values[cell[0]][cell[1]] > 0]
     if positive:
         return positive
-    totals = [m for m in margins if m in published and m not in grid.hidden_margins]
+    totals = [m for m in margins if m in published and m not in grid.hidden_margins
+              and published[m] > 0]
     if totals:
         return totals
     # Only zeros are left on the line: hiding one of them still breaks the equation.
