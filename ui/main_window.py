@@ -25,10 +25,12 @@ from ui.new_case_dialog import NewCaseDialog
 from ui.preferences import LAST_USER, SPLITTER_STATE, WINDOW_GEOMETRY
 from ui.qt_language import apply_language
 from ui.settings_dialog import SettingsDialog
+from ui.stats_dialog import StatsDialog, StatsPanel
 from ui.unlock_dialog import UnlockDialog
 from workbench.cases.model import CaseFile
 from workbench.i18n import _
 from workbench.labels import label
+from workbench.session import Role
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         self.menuBar().clear()
         for menu in self.menuBar().findChildren(QMenu):
             menu.deleteLater()
+        self.lead_only = self._lead_only()
         self._build_menus()
         self.case_list = CaseListPanel(self.ctx)
         self.case_list.case_chosen.connect(self.open_case)
@@ -78,7 +81,9 @@ class MainWindow(QMainWindow):
         if not state or not self.splitter.restoreState(QByteArray(state)):
             self.splitter.setSizes([640, 720])
         self.central = QStackedWidget()
-        self.central.addWidget(self.splitter)
+        # A project lead sees the statistics and nothing of the cases.
+        self.work = StatsPanel(self.ctx) if self.lead_only else self.splitter
+        self.central.addWidget(self.work)
         self.central.addWidget(self.locked_label)
         old = self.centralWidget()
         self.setCentralWidget(self.central)
@@ -91,6 +96,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self._update_title()
 
+    def _lead_only(self) -> bool:
+        user = self.ctx.session.user if self.ctx.session else None
+        return bool(user) and user.has(Role.LEAD) and not (
+            user.has(Role.ADVISOR) or user.has(Role.ADMIN))
+
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -102,16 +112,19 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(_("&File"))
-        self._action(file_menu, _("&New case…"), self.new_case, QKeySequence.New)
+        if not self.lead_only:
+            self._action(file_menu, _("&New case…"), self.new_case, QKeySequence.New)
+            self._action(file_menu, _("S&tatistics…"), self.open_statistics, "Ctrl+Shift+S")
         self._action(file_menu, _("&Lock"), self.lock, "Ctrl+L")
         file_menu.addSeparator()
         self._action(file_menu, _("&Settings…"), self.open_settings, "Ctrl+,")
         file_menu.addSeparator()
         self._action(file_menu, _("&Quit"), self.close, QKeySequence.Quit)
-        case_menu = bar.addMenu(_("&Case"))
-        self._action(case_menu, _("&Find…"), lambda: self.case_list.focus_search(),
-                     QKeySequence.Find)
-        self._action(case_menu, _("Log a &contact"), self.log_contact, "Ctrl+K")
+        if not self.lead_only:
+            case_menu = bar.addMenu(_("&Case"))
+            self._action(case_menu, _("&Find…"), lambda: self.case_list.focus_search(),
+                         QKeySequence.Find)
+            self._action(case_menu, _("Log a &contact"), self.log_contact, "Ctrl+K")
         help_menu = bar.addMenu(_("&Help"))
         self._action(help_menu, _("&Keyboard shortcuts"),
                      lambda: help_dialogs.show_shortcuts(self), QKeySequence.HelpContents)
@@ -176,7 +189,8 @@ class MainWindow(QMainWindow):
                 log.info("an edit that could not be saved was dropped by locking")
         finally:
             self.ctx.locking = False
-        self._resume = (self.editor.current_case_id(), self.editor.tabs.currentIndex())
+        self._resume = (None, None) if self.lead_only else (
+            self.editor.current_case_id(), self.editor.tabs.currentIndex())
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
@@ -197,9 +211,19 @@ class MainWindow(QMainWindow):
         else:
             self.close()
 
+    def open_statistics(self) -> None:
+        if self.ctx.unlocked and self.editor.commit():
+            StatsDialog(self.ctx, self).exec()
+
     def _after_unlock(self) -> None:
-        self.central.setCurrentWidget(self.splitter)
+        if self._lead_only() != self.lead_only:
+            self._build()  # another user with other rights signed in
+        self.central.setCurrentWidget(self.work)
         self._update_title()
+        if self.lead_only:
+            self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
+            self.idle.start()
+            return
         self.case_list.apply_filters()
         case_id, tab = getattr(self, "_resume", (None, None))
         if case_id is not None:

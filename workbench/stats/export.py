@@ -34,7 +34,7 @@ TOTAL = N_("Total")
 HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
 
 
-def _shown(value: Value, k: int, unit: str, currency: str, language: str) -> str:
+def shown(value: Value, k: int, unit: str, currency: str, language: str) -> str:
     if value.hidden:
         return f"<{k}"
     if unit == "money":
@@ -235,7 +235,7 @@ def _table(table: StatTable, report: Report, language: str, style) -> Table:
     for r, caption in captions:
         line = [caption]
         for c in range(grid.columns + (1 if grid.row_totals else 0)):
-            line.append(_shown(value_at(table, r, c if c < grid.columns else None),
+            line.append(shown(value_at(table, r, c if c < grid.columns else None),
                                report.threshold, table.unit, report.currency, language))
         rows.append(line)
     first = 60 * mm
