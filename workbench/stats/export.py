@@ -31,6 +31,8 @@ from workbench.stats.tables import StatTable
 
 TITLE = N_("Housing advice statistics")
 TOTAL = N_("Total")
+PERIOD = N_("Period")
+MADE_ON = N_("Made on")
 HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
 
 
@@ -98,9 +100,9 @@ def to_xlsx(report: Report, language: str) -> bytes:
     cover.title = t(N_("About"))[:31]
     locale = locale_for(language)
     lines = [(t(TITLE), True), (report.organisation, False),
-             (f"{t(N_('Period'))}: {format_date(report.period.start, locale)} – "
+             (f"{t(PERIOD)}: {format_date(report.period.start, locale)} – "
               f"{format_date(report.period.end, locale)}", False),
-             (f"{t(N_('Made on'))}: {format_date(report.generated_on, locale)}", False),
+             (f"{t(MADE_ON)}: {format_date(report.generated_on, locale)}", False),
              (t(N_("“<{k}” means from 1 to {below}: hidden so that no household can be "
                    "recognised. Some other figures are hidden too, so that hidden ones cannot "
                    "be worked out from the totals.")).format(k=report.threshold,
@@ -175,8 +177,8 @@ def to_pdf(report: Report, language: str) -> bytes:
                                  author=report.organisation, lang=language,
                                  initialFontName=FONT)
     story = [Paragraph(t(TITLE), h1), Paragraph(report.organisation, body),
-             Paragraph(f"{t(N_('Period'))}: {format_date(report.period.start, locale)} – "
-                       f"{format_date(report.period.end, locale)} · {t(N_('Made on'))}: "
+             Paragraph(f"{t(PERIOD)}: {format_date(report.period.start, locale)} – "
+                       f"{format_date(report.period.end, locale)} · {t(MADE_ON)}: "
                        f"{format_date(report.generated_on, locale)}", body),
              Spacer(1, 3 * mm),
              Paragraph(t(N_("“<{k}” means from 1 to {below}: hidden so that no household can "
