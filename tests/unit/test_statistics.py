@@ -120,6 +120,9 @@ def test_no_name_number_address_reference_or_note_appears_in_any_output(session,
     outputs["pdf"] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                     text=True, check=True).stdout
     assert "Asumisneuvonta Testi ry" in outputs["pdf"]  # the extraction works
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # all embedded
     for kind, text in outputs.items():
         found = sorted(n for n in needles if n in text)
         assert found == [], kind

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -193,7 +193,14 @@ def to_pdf(report: Report, language: str) -> bytes:
                                                                    locale)), body)
                   for f in table.figures]
         story.append(KeepTogether(block))
-    document.build(story)
+    # reportlab's charts start every drawing in Helvetica, which would then sit in the file
+    # unembedded; start them in our font instead (restored for anyone else afterwards).
+    default_font = STATE_DEFAULTS["fontName"]
+    STATE_DEFAULTS["fontName"] = FONT
+    try:
+        document.build(story)
+    finally:
+        STATE_DEFAULTS["fontName"] = default_font
     return out.getvalue()
 
 
@@ -215,6 +222,7 @@ def _chart(table: StatTable, report: Report, language: str) -> Drawing:
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    chart.barLabels.fontName = FONT  # every text in the chart in the embedded font
     palette = [colors.HexColor("#2f5d8a"), colors.HexColor("#7aa6c2"),
                colors.HexColor("#c2a14d")]
     for n in range(len(series)):
