@@ -51,6 +51,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     with os_errors_as_user_errors(target):
+        _remove_stale(target)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                         dir=target.parent)
         os.close(fd)
@@ -66,6 +67,13 @@ def atomic_output(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _remove_stale(target: Path) -> None:
+    """Temporary files an earlier write left when the program was killed mid-write."""
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def write_atomically(target: Path, data: bytes) -> None:
