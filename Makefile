@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed
 DEBIAN_PACKAGES := python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 \
-	poppler-utils
+	poppler-utils desktop-file-utils
 
-.PHONY: demo run test bench lint format translations system-deps clean
+.PHONY: demo run test bench lint format translations system-deps bundle release-check clean
 
 demo: $(STAMP)
 	$(BIN)/workbench demo
@@ -20,6 +20,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The desktop bundle (dist/workbench/) and its release check in an empty environment.
+bundle:
+	bash packaging/build.sh
+
+release-check: bundle
+	bash packaging/smoke_test.sh dist/workbench
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s -m benchmark tests/benchmarks

@@ -1,0 +1,34 @@
+"""The desktop bundle: built from this checkout with packaging/build.sh, then run with an
+empty environment (no Python, no PATH beyond /usr/bin) by packaging/smoke_test.sh."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_bundle_builds_and_runs_without_python():
+    build = subprocess.run(["bash", "packaging/build.sh"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=1200, check=False)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    bundle = ROOT / "dist" / "workbench"
+    assert (bundle / "workbench").exists()
+    for shipped in ("housing-advice-workbench.desktop", "install-desktop-entry.sh",
+                    "icons/workbench.svg", "icons/workbench-256.png"):
+        assert (bundle / shipped).exists(), shipped
+    smoke = subprocess.run(["bash", "packaging/smoke_test.sh", str(bundle)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]
+    assert "Smoke test passed" in smoke.stdout
+    version = subprocess.run([str(bundle / "workbench"), "--version"], env={"PATH": "/usr/bin"},
+                             capture_output=True, text=True, check=True).stdout
+    assert version.startswith("workbench ") and "+source" not in version
+
+
+def test_the_desktop_entry_is_valid():
+    result = subprocess.run(["desktop-file-validate",
+                             str(ROOT / "packaging" / "housing-advice-workbench.desktop")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
