@@ -16,7 +16,12 @@ def test_the_bundle_builds_and_runs_without_python():
     bundle = ROOT / "dist" / "workbench"
     assert (bundle / "workbench").exists()
     for shipped in ("housing-advice-workbench.desktop", "install-desktop-entry.sh",
-                    "icons/workbench.svg", "icons/workbench-256.png"):
+                    "icons/workbench.svg", "icons/workbench-256.png",
+                    "_internal/workbench/resources/fonts/NotoSans-Regular.ttf",
+                    "_internal/workbench/resources/clauses/sv.json",
+                    "_internal/workbench/resources/reference_budgets/DK.json",
+                    "_internal/workbench/translations/da/LC_MESSAGES/workbench.po",
+                    "_internal/PySide6/Qt/translations/qtbase_fi.qm"):
         assert (bundle / shipped).exists(), shipped
     smoke = subprocess.run(["bash", "packaging/smoke_test.sh", str(bundle)], cwd=ROOT,
                            capture_output=True, text=True, timeout=600, check=False)
