@@ -121,9 +121,7 @@ class StatsPanel(QWidget):
     def _show(self, report: Report) -> None:
         self.tabs.clear()
         language = self.ctx.preferences.language()
-        self.legend.setText(_("“<{k}” means from 1 to {below}: hidden so that no household can "
-                              "be recognised. Some other figures are hidden too, so that hidden "
-                              "ones cannot be worked out from the totals.").format(
+        self.legend.setText(_(export.LEGEND).format(
             k=report.threshold, below=report.threshold - 1))
         for number, table in enumerate(report.tables, 1):
             grid = table.grid

@@ -5,6 +5,7 @@ organisation's clauses, consent to share, and signature blocks with vector signa
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -12,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -80,6 +82,19 @@ class AgreementData:
         return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 
+def _escaped(data: AgreementData) -> AgreementData:
+    """Every typed text made safe for reportlab's markup: "<b>" in a place name or a
+    partner's name is shown as written, never taken as formatting."""
+    text = lambda value: escape(value) if isinstance(value, str) else value  # noqa: E731
+    return dataclasses.replace(
+        data, organisation=text(data.organisation), advisor=text(data.advisor),
+        residents=[text(r) for r in data.residents], landlord=text(data.landlord),
+        landlord_reference=text(data.landlord_reference), address=text(data.address),
+        clauses=[(text(a), text(b)) for a, b in data.clauses],
+        share_with=[text(s) for s in data.share_with], place=text(data.place),
+        number=text(data.number))
+
+
 @cache
 def _register_fonts() -> None:
     folder = resources_dir() / "fonts"
@@ -109,6 +124,7 @@ class _Styles:
 def render(data: AgreementData) -> bytes:
     """The agreement as PDF bytes."""
     _register_fonts()
+    data = _escaped(data)
     t = translations_for(data.language).gettext
     locale = locale_for(data.language, data.country)
     money = lambda amount: format_money(amount, data.currency, locale)  # noqa: E731
@@ -222,7 +238,7 @@ def _signatures(t, data, styles, day) -> list:
     for role, name in roles:
         signature = next((s for s in data.signatures if s.role is role
                           and (not name or s.name == name)), None)
-        printed = signature.name if signature else name
+        printed = escape(signature.name) if signature else name
         when = (day(date.fromisoformat(signature.signed_at[:10]))
                 if signature and signature.signed_at else "")
         blocks.append([SignatureBox(signature),

@@ -59,7 +59,7 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
         number = _document_number(reader)
-    except (PdfError, ValueError, KeyError, TypeError):
+    except Exception:  # a damaged file can fail in many ways inside the PDF library
         if pdf.startswith(b"%PDF") and b"/ByteRange" in pdf:
             # A sealed file that no longer parses was damaged or added to after sealing.
             return Verdict(SealStatus.CHANGED)
@@ -74,6 +74,8 @@ def verify(pdf: bytes, organisation_certificate: bytes | None) -> Verdict:
             seal, ValidationContext(trust_roots=[], allow_fetching=False))
     except (SignatureValidationError, PdfError, ValueError) as error:
         return Verdict(SealStatus.CHANGED, reason=str(error), document_number=number)
+    except Exception:  # e.g. a damaged /ByteRange the library trips over
+        return Verdict(SealStatus.CHANGED, document_number=number)
     signer = _name(status.signing_cert)
     signed_at = status.signer_reported_dt.isoformat() if status.signer_reported_dt else ""
     reason = str(seal.sig_object.get("/Reason", ""))
@@ -99,7 +101,10 @@ def _name(certificate) -> str:
 def _is_organisations(signing_cert, organisation_certificate: bytes | None) -> bool:
     if signing_cert is None or not organisation_certificate:
         return False
-    pinned = list(load_certs_from_pemder_data(organisation_certificate))
+    try:
+        pinned = list(load_certs_from_pemder_data(organisation_certificate))
+    except Exception:  # not a certificate at all: nobody's seal matches it
+        return False
     return any(cert.dump() == signing_cert.dump() for cert in pinned)
 
 

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from workbench.agreements import identity as identities
 from workbench.agreements.service import AgreementService
-from workbench.agreements.verify import REASONS, verify
+from workbench.agreements.verify import REASONS, SealStatus, verify
 from workbench.cli.case_commands import record_id
 from workbench.cli.context import CommandContext, add_store_arguments
 from workbench.errors import FileProblem
 from workbench.i18n import LANGUAGES, _
 from workbench.paths import default_data_dir
 from workbench.store.files import os_errors_as_user_errors, write_atomically
+
+MAX_VERIFY_BYTES = 200 * 1024 * 1024  # far beyond any agreement; larger files are refused
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -71,14 +73,20 @@ def run_agreement(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
+    """Exit 0 for a valid seal and 1 for anything else, an unreadable file included."""
     try:
+        if args.file.stat().st_size > MAX_VERIFY_BYTES:
+            print(_(REASONS[SealStatus.UNREADABLE]))
+            return 1
         pdf = args.file.read_bytes()
         if args.certificate:
             certificate = args.certificate.read_bytes()
         else:
             certificate = identities.published_certificate(args.data_dir or default_data_dir())
     except OSError as error:
-        raise FileProblem(path=str(error.filename), detail=error.strerror or "") from error
+        print(FileProblem(path=str(error.filename or args.file),
+                          detail=error.strerror or "").message())
+        return 1
     verdict = verify(pdf, certificate)
     print(_(REASONS[verdict.status]))
     for caption, value in ((_("Signer"), verdict.signer), (_("Signed at"), verdict.signed_at),
@@ -91,7 +99,8 @@ def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
 
 def run_identity_import(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
-        data = args.file.read_bytes()
+        with os_errors_as_user_errors(args.file):
+            data = args.file.read_bytes()
         password = context.secret(_("Password of {path}: ").format(path=args.file))
         identity = identities.import_pkcs12(data, password)
         identities.save_identity(session, identity)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -31,6 +32,9 @@ from workbench.stats.tables import StatTable
 
 TITLE = N_("Housing advice statistics")
 TOTAL = N_("Total")
+LEGEND = N_("“<{k}” marks a hidden figure: a count from 1 to {below}, hidden so that no "
+            "household can be recognised, or another figure hidden so that those cannot be "
+            "worked out from the totals.")
 PERIOD = N_("Period")
 MADE_ON = N_("Made on")
 HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
@@ -69,6 +73,16 @@ def value_at(table: StatTable, r: int | None, c: int | None) -> Value:
     return grand_total(table)
 
 
+def _number(value: int, unit: str) -> str | int:
+    """Money in the currency's major units with two decimals (the store keeps cents)."""
+    return f"{value / 100:.2f}" if unit == "money" else value
+
+
+def _cell_text(text: str) -> str:
+    """Text a spreadsheet must not run as a formula (a partner named "=HYPERLINK(…)")."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 # --- CSV ----------------------------------------------------------------------------------
 
 def to_csv(report: Report, language: str) -> bytes:
@@ -82,12 +96,16 @@ def to_csv(report: Report, language: str) -> bytes:
         for r, c in _lines(table):
             value = value_at(table, r, c)
             writer.writerow([
-                title, report.text(table.rows[r], language) if r is not None else t(TOTAL),
-                report.text(table.columns[c], language) if c is not None else t(TOTAL),
-                f"<{report.threshold}" if value.hidden else value.number, table.unit])
+                _cell_text(title),
+                _cell_text(report.text(table.rows[r], language) if r is not None else t(TOTAL)),
+                _cell_text(report.text(table.columns[c], language) if c is not None
+                           else t(TOTAL)),
+                f"<{report.threshold}" if value.hidden else _number(value.number, table.unit),
+                table.unit])
         for figure in table.figures:
-            writer.writerow([title, t(figure.label), "", f"<{report.threshold}"
-                             if figure.value is None else figure.value, figure.unit])
+            writer.writerow([_cell_text(title), _cell_text(t(figure.label)), "",
+                             f"<{report.threshold}" if figure.value is None
+                             else _number(figure.value, figure.unit), figure.unit])
     return out.getvalue().encode("utf-8")
 
 
@@ -103,9 +121,7 @@ def to_xlsx(report: Report, language: str) -> bytes:
              (f"{t(PERIOD)}: {format_date(report.period.start, locale)} – "
               f"{format_date(report.period.end, locale)}", False),
              (f"{t(MADE_ON)}: {format_date(report.generated_on, locale)}", False),
-             (t(N_("“<{k}” means from 1 to {below}: hidden so that no household can be "
-                   "recognised. Some other figures are hidden too, so that hidden ones cannot "
-                   "be worked out from the totals.")).format(k=report.threshold,
+             (t(LEGEND).format(k=report.threshold,
                                                               below=report.threshold - 1),
               False), ("", False)]
     for table in report.tables:
@@ -131,13 +147,16 @@ def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
         header.append(t(TOTAL))
     for c, text in enumerate(header, 1):
         target = sheet.cell(row=3, column=c, value=text)
+        target.data_type = "s"
         target.font = Font(bold=True, color="FFFFFF")
         target.fill = HEADER_FILL
     body = [(r, report.text(label, language)) for r, label in enumerate(table.rows)]
     if grid.column_totals:
         body.append((None, t(TOTAL)))
     for n, (r, caption) in enumerate(body, 4):
-        sheet.cell(row=n, column=1, value=caption).font = Font(bold=r is None)
+        label_cell = sheet.cell(row=n, column=1, value=caption)
+        label_cell.data_type = "s"  # a label is text, even if it starts with "="
+        label_cell.font = Font(bold=r is None)
         for c in range(grid.columns + (1 if grid.row_totals else 0)):
             value = value_at(table, r, c if c < grid.columns else None)
             shown = f"<{report.threshold}" if value.hidden else value.number
@@ -181,9 +200,7 @@ def to_pdf(report: Report, language: str) -> bytes:
                        f"{format_date(report.period.end, locale)} · {t(MADE_ON)}: "
                        f"{format_date(report.generated_on, locale)}", body),
              Spacer(1, 3 * mm),
-             Paragraph(t(N_("“<{k}” means from 1 to {below}: hidden so that no household can "
-                            "be recognised. Some other figures are hidden too, so that hidden "
-                            "ones cannot be worked out from the totals.")).format(
+             Paragraph(t(LEGEND).format(
                  k=report.threshold, below=report.threshold - 1), small)]
     for number, table in enumerate(report.tables, 1):
         block = [Paragraph(f"{number}. {t(table.title)}", h2), _chart(table, report, language),
@@ -250,7 +267,8 @@ def _table(table: StatTable, report: Report, language: str, style) -> Table:
         rows.append(line)
     first = 60 * mm
     rest = (170 * mm - first) / max(1, len(header) - 1)
-    result = Table([[Paragraph(str(x), style) if n == 0 else x for n, x in enumerate(line)]
+    result = Table([[Paragraph(escape(str(x)), style) if n == 0 else x
+                     for n, x in enumerate(line)]
                     for line in rows], colWidths=[first] + [rest] * (len(header) - 1),
                    repeatRows=1)
     result.setStyle(TableStyle([

@@ -49,6 +49,8 @@ class StatsService:
         k = self.threshold() if threshold is None else threshold
         if k < MIN_THRESHOLD:
             raise ThresholdTooLow(min=MIN_THRESHOLD)
+        if k < self.threshold():  # showing smaller numbers than the organisation allows
+            self.session.require(Role.ADMIN, N_("lower the threshold for small numbers"))
         organisation = self.session.organisation
         return Report(organisation.name, organisation.currency, period, today or date.today(),
                       k, protect(build_tables(self.session, period, k), k))

@@ -202,6 +202,7 @@ def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
 def _plans(session: Session, args: dict, period: Period, k: int) -> StatTable:
     db = session.db
     rule = PlanService(session).rule()
+    # Missed once its grace days are over: due before end − grace (as in plan tracking).
     cutoff = (period.end - timedelta(days=rule.grace_days)).isoformat()
     made, made_total = db.one(
         "SELECT count(*), coalesce(sum(total), 0) FROM payment_plans WHERE revision = 1 AND "
@@ -218,27 +219,34 @@ def _plans(session: Session, args: dict, period: Period, k: int) -> StatTable:
         "ORDER BY i.seq) AS covered_needed FROM plan_instalments i JOIN current c ON "
         "c.id = i.plan_id) "
         "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM running r WHERE "
-        "r.plan_id = c.id AND r.due_on <= :cutoff AND r.covered_needed > coalesce(pd.paid, 0)) "
+        "r.plan_id = c.id AND r.due_on < :cutoff AND r.covered_needed > coalesce(pd.paid, 0)), "
+        "coalesce((SELECT sum(amount) FROM payments b WHERE b.plan_id = c.id "
+        "AND b.paid_on < :start), 0) "
         "FROM current c LEFT JOIN paid pd ON pd.plan_id = c.id", {**args, "cutoff": cutoff})
-    completed = sum(1 for total, paid, _missed in rows if paid >= total)
-    broken = sum(1 for total, paid, missed in rows
+    # Completed within the period: fully paid by its end, not yet before it began.
+    completed = sum(1 for total, paid, _missed, before in rows
+                    if paid >= total > before)
+    done_earlier = sum(1 for total, _paid, _missed, before in rows if before >= total)
+    broken = sum(1 for total, paid, missed, _before in rows
                  if paid < total and missed >= rule.broken_after)
-    active_plans = len(rows) - completed - broken
+    active_plans = len(rows) - completed - done_earlier - broken
     return StatTable(
         "plans", N_("Payment plans"),
-        N_("Plans made in the period (first revision), and the state at the end of the period "
-           "of every plan then in force: completed when fully paid, broken after the "
-           "organisation's number of missed instalments, otherwise active."),
+        N_("Plans made in the period (first revision); plans completed (fully paid) within "
+           "the period; and, for every plan in force at the end of the period and not yet "
+           "paid, broken after the organisation's number of missed instalments, otherwise "
+           "active."),
         list(PLAN_ROWS), [N_("Plans")], Grid([[made], [active_plans], [completed], [broken]]),
         figures=[Figure(N_("Arrears under plans made in the period"),
                         made_total if made >= k else None)])
 
 
 def _referrals(db, args: dict, k: int) -> StatTable:
-    # A partner is named only when the organisation has used that name at least k times in
-    # all; rarer free text (which could name a person) is counted as "other partners".
+    # A partner is named only when the organisation has referred at least k different
+    # households there; rarer free text (which could name a person) is "other partners".
     named = {row[0] for row in db.all(
-        "SELECT partner FROM referrals GROUP BY partner HAVING count(*) >= ?", (k,))}
+        "SELECT partner FROM referrals GROUP BY partner HAVING count(DISTINCT case_id) >= ?",
+        (k,))}
     counts: Counter[str] = Counter()
     for partner, count in db.all("SELECT partner, count(*) FROM referrals WHERE referred_on "
                                  "BETWEEN :start AND :end GROUP BY partner", args):
