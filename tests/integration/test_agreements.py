@@ -158,3 +158,32 @@ def test_the_agreement_is_kept_encrypted_in_the_store(store, tmp_path):
     session.lock()
     blob = b"".join(p.read_bytes() for p in location.data_dir.iterdir() if p.is_file())
     assert b"%PDF" not in blob and "Øberg".encode() not in blob
+
+
+def test_verify_answers_0_or_1_whatever_it_is_given(store, tmp_path):
+    location, case_id, _bare = store
+    pdf = make(location, case_id, "en", tmp_path / "a.pdf").read_bytes()
+    broken_range = pdf.replace(b"/ByteRange [", b"/ByteRange [x", 1)
+    cases = {"byterange.pdf": broken_range, "empty.pdf": b"", "text.pdf": b"hello"}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    not_a_cert = tmp_path / "cert.pem"
+    not_a_cert.write_text("not a certificate")
+    runs = [run(location.data_dir, "verify", str(tmp_path / name), user=None) for name in cases]
+    runs.append(run(location.data_dir, "verify", str(tmp_path), user=None))  # a folder
+    runs.append(run(None, "verify", str(tmp_path / "a.pdf"), "--certificate", str(not_a_cert),
+                    user=None))
+    runs.append(run(location.data_dir, "verify", str(tmp_path / "missing.pdf"), user=None))
+    for result in runs:
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def test_markup_typed_as_the_place_is_printed_as_written(store, tmp_path):
+    location, case_id, _bare = store
+    result = run_unlocked(location.data_dir, "agreement", str(case_id), "--lang", "en",
+                          "--out", str(tmp_path / "a.pdf"), "--place",
+                          'Kylä <font size="0">salaa</font>')
+    assert result.returncode == 0, result.stderr
+    text = poppler("pdftotext", str(tmp_path / "a.pdf"), "-")
+    assert '<font size="0">salaa</font>' in text.replace("\n", " ")

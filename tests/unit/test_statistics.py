@@ -150,3 +150,34 @@ def test_cells_read_back_as_published(report):
     for r in range(table.grid.rows):
         value = cell(table, r, 0)
         assert value.hidden == ((r, 0) in table.grid.hidden)
+
+
+def test_only_an_administrator_may_show_smaller_numbers(session):
+    UserService(session, kdf=FAST_KDF).add_user("lea", {Role.LEAD}, "leads passphrase 1")
+    StatsService(session).set_threshold(10)
+    session.lock()
+    lead = unlock(session.location, "lea", "leads passphrase 1")
+    with pytest.raises(PermissionDenied):
+        StatsService(lead).report(quarter_period(2026, 3), threshold=5)
+    assert StatsService(lead).report(quarter_period(2026, 3)).threshold == 10
+    lead.lock()
+
+
+def test_typed_partner_names_stay_text_in_every_format(session, tmp_path):
+    from datetime import date as day
+
+    from tests.helpers import intake
+    from workbench.cases.model import Referral
+
+    cases = CaseService(session)
+    for n in range(6):
+        case_id = cases.create_case(intake(identity_text="", first_name=f"P{n}")).case.id
+        cases.add(Referral(case_id, '=HYPERLINK("http://x","<b>Velka</b>")', day(2026, 8, 1)))
+    report = StatsService(session).report(quarter_period(2026, 3))
+    text = export.to_csv(report, "en").decode("utf-8")
+    assert "'=HYPERLINK" in text
+    with zipfile.ZipFile(io.BytesIO(export.to_xlsx(report, "en"))) as archive:
+        sheets = "".join(archive.read(n).decode() for n in archive.namelist()
+                         if n.startswith("xl/worksheets/"))
+    assert "<f>" not in sheets  # no formula anywhere
+    assert export.to_pdf(report, "en").startswith(b"%PDF")  # markup in a name is just text
