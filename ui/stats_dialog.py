@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -58,10 +56,14 @@ class StatsPanel(QWidget):
             self.period.addItem(period.name, period)
         self.period.addItem(_("Year to date"), year_to_date(today))
         self.period.addItem(_("Custom period"), CUSTOM)
-        self.start = QDateEdit(QDate(today.year, 1, 1))
-        self.end = QDateEdit(QDate(today.year, today.month, today.day))
+        # A custom period is whole quarters: from one quarter to another (see Period.quarters).
+        self.start, self.end = QComboBox(), QComboBox()
+        for period in reversed(quarters(today, 12)):
+            self.start.addItem(period.name, period)
+            self.end.addItem(period.name, period)
+        self.start.setCurrentIndex(max(0, self.start.count() - 4))
+        self.end.setCurrentIndex(self.end.count() - 1)
         for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
             edit.setEnabled(False)
         custom = QHBoxLayout()
         custom.addWidget(self.start)
@@ -75,7 +77,7 @@ class StatsPanel(QWidget):
         self.threshold.setRange(MIN_THRESHOLD, 50)
         self.threshold.setValue(StatsService(ctx.session).threshold())
         form.addRow(_("Period"), self.period)
-        form.addRow(_("From – to"), custom)
+        form.addRow(_("From quarter – to quarter"), custom)
         form.addRow(_("Language of the export"), self.language)
         form.addRow(_("Hide counts below"), self.threshold)
         layout.addLayout(form)
@@ -105,7 +107,7 @@ class StatsPanel(QWidget):
     def chosen_period(self) -> Period:
         data = self.period.currentData()
         if data == CUSTOM:
-            return Period(self.start.date().toPython(), self.end.date().toPython())
+            return Period(self.start.currentData().start, self.end.currentData().end)
         return data
 
     def refresh(self) -> Report | None:

@@ -17,6 +17,11 @@ class BadPeriod(ValidationError):
     template = N_("“{text}” is not a quarter; write it like 2026Q3.")
 
 
+class NotWholeQuarters(ValidationError):
+    template = N_("Statistics cover whole quarters: start on the first day of a quarter and "
+                  "end on the last day of one (e.g. 2026-01-01 to 2026-06-30).")
+
+
 class EmptyPeriod(ValidationError):
     template = N_("The period must end on or after the day it starts.")
 
@@ -29,6 +34,24 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise EmptyPeriod()
+
+    def quarters(self) -> list[Period]:
+        """The quarters the period consists of; refused unless it is whole quarters.
+
+        Publishing only whole quarters, and hiding in a longer period what a single quarter
+        hides (see the statistics service), keeps one report from being subtracted from
+        another to reveal a hidden count.
+        """
+        first = quarter_period(self.start.year, (self.start.month - 1) // 3 + 1)
+        last = quarter_period(self.end.year, (self.end.month - 1) // 3 + 1)
+        if first.start != self.start or last.end != self.end:
+            raise NotWholeQuarters()
+        found, year, quarter = [], first.start.year, (first.start.month - 1) // 3 + 1
+        while True:
+            found.append(quarter_period(year, quarter))
+            if found[-1].end >= self.end:
+                return found
+            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
 
     @property
     def name(self) -> str:
@@ -54,7 +77,8 @@ def parse_quarter(text: str) -> Period:
 
 
 def year_to_date(today: date) -> Period:
-    return Period(date(today.year, 1, 1), today)
+    """From January to the end of the current quarter (whole quarters, see ``quarters``)."""
+    return Period(date(today.year, 1, 1), current_quarter(today).end)
 
 
 def current_quarter(today: date) -> Period:

@@ -11,7 +11,7 @@ from workbench.i18n import LANGUAGES, N_
 from workbench.session import Role, Session
 from workbench.stats import export
 from workbench.stats.period import Period
-from workbench.stats.report import Report, protect
+from workbench.stats.report import Report, hidden_alone, protect
 from workbench.stats.suppression import DEFAULT_THRESHOLD, MIN_THRESHOLD
 from workbench.stats.tables import build_tables
 from workbench.store.files import os_errors_as_user_errors, write_atomically
@@ -52,8 +52,13 @@ class StatsService:
         if k < self.threshold():  # showing smaller numbers than the organisation allows
             self.session.require(Role.ADMIN, N_("lower the threshold for small numbers"))
         organisation = self.session.organisation
+        quarters = period.quarters()  # refuses anything but whole quarters
+        forced = None
+        if len(quarters) > 1:
+            forced = hidden_alone([protect(build_tables(self.session, quarter, k), k)
+                                   for quarter in quarters])
         return Report(organisation.name, organisation.currency, period, today or date.today(),
-                      k, protect(build_tables(self.session, period, k), k))
+                      k, protect(build_tables(self.session, period, k), k, forced))
 
     def export(self, report: Report, fmt: str, language: str, target: Path) -> Path:
         if fmt not in FORMATS or language not in LANGUAGES:
