@@ -77,8 +77,11 @@ def amounts(total: int, instalment: int | None = None, months: int | None = None
             raise _error("months", N_("The number of months must be between 1 and {max}."),
                          max=MAX_INSTALMENTS)
         whole = (total // months) // UNIT * UNIT
+        if whole == 0 and months > 1:
+            raise _error("months", N_("That is less than one currency unit a month; choose at "
+                                      "most {max} months."), max=max(1, total // UNIT))
         if whole == 0:
-            return [total]  # less than one unit a month: one payment settles it
+            return [total]
         return [whole] * (months - 1) + [total - whole * (months - 1)]
     if instalment <= 0:
         raise _error("instalment", N_("The instalment must be more than zero."))
