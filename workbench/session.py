@@ -44,6 +44,9 @@ class Role(StrEnum):
     LEAD = "lead"
 
 
+CASE_WORK = (Role.ADVISOR, Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class StoreLocation:
     data_dir: Path
@@ -116,6 +119,10 @@ class Session:
     def require_any(self, roles: tuple[Role, ...], action: str) -> None:
         if not any(self.user.has(role) for role in roles):
             raise PermissionDenied(user=self.user.name, action=action)
+
+    def require_case_work(self, action: str) -> None:
+        """Case data is for advisors and administrators; a project lead sees statistics."""
+        self.require_any(CASE_WORK, action)
 
     @contextlib.contextmanager
     def action(self, name: str, entity: str,

@@ -19,7 +19,7 @@ from workbench.i18n import LANGUAGES, N_, translations_for
 from workbench.labels import label_in
 from workbench.paths import resources_dir
 from workbench.plans.service import PlanService
-from workbench.session import Role, Session
+from workbench.session import Session
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -63,7 +63,7 @@ class AgreementService:
         self.db = session.db
 
     def _may(self, action: str) -> None:
-        self.session.require_any((Role.ADVISOR, Role.ADMIN), action)
+        self.session.require_case_work(action)
 
     # --- making an agreement -------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from workbench.cases.model import MemberRole
 from workbench.cases.service import CaseNotFound
 from workbench.errors import FieldError
 from workbench.i18n import N_
-from workbench.session import Role, Session
+from workbench.session import Session
 
 MAX_LINE = 10_000_000_00  # ten million a line: beyond that, a typing slip
 
@@ -22,7 +22,7 @@ class BudgetService:
         self.db = session.db
 
     def _may(self, action: str) -> None:
-        self.session.require_any((Role.ADVISOR, Role.ADMIN), action)
+        self.session.require_case_work(action)
 
     def household(self, case_id: int) -> tuple[int, int]:
         """(adults, children) living in the household, from the case's members."""

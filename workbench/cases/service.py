@@ -31,8 +31,6 @@ from workbench.i18n import N_
 from workbench.identity import check_identity
 from workbench.session import Role, Session, now_utc
 
-CASE_WORK = (Role.ADVISOR, Role.ADMIN)
-
 
 class InvalidIdentity(FieldError):
     template = N_("“{text}” is not a valid identity number. Check it, or save it marked "
@@ -350,10 +348,10 @@ class CaseService:
     # --- helpers -------------------------------------------------------------------------
 
     def _may_read(self) -> None:
-        self.session.require_any(CASE_WORK, N_("see case data"))
+        self.session.require_case_work(N_("see case data"))
 
     def _may_write(self, action: str) -> None:
-        self.session.require_any(CASE_WORK, action)
+        self.session.require_case_work(action)
 
     def _stored(self, record_type: type, record_id: int) -> Any:
         _check_record_type(record_type)

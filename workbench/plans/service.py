@@ -31,7 +31,7 @@ class PlanService:
         self.db = session.db
 
     def _may(self, action: str) -> None:
-        self.session.require_any((Role.ADVISOR, Role.ADMIN), action)
+        self.session.require_case_work(action)
 
     # --- reading -------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ def check_snapshot(path: Path, data_key: bytes) -> list[str]:
 def backup(session: Session, target: Path) -> Path:
     """Write a verified backup to ``target`` atomically; an old file there is replaced only
     once the new one has been written and checked."""
-    session.require_any((Role.ADMIN, Role.ADVISOR), N_("make backups"))
+    session.require_case_work(N_("make backups"))
     target = Path(target).expanduser().resolve()
     data_dir = session.location.data_dir.resolve()
     if target == data_dir or data_dir in target.parents:
