@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import FAST_KDF
 from tests.helpers import intake, now
+from workbench.agreements.service import AgreementService
+from workbench.budget.service import BudgetService
 from workbench.cases.listing import CaseQuery, SortKey
 from workbench.cases.model import (
     ArrearsComponent,
@@ -210,6 +212,25 @@ def test_a_lead_sees_no_case_data(session):
     assert raised.value.message() == "User “lea” may not see case data."
     with pytest.raises(PermissionDenied):
         CaseService(lead).create_case(intake())
+    lead.lock()
+
+
+def test_a_lead_sees_neither_a_household_nor_a_document(session):
+    case_id = CaseService(session).create_case(intake()).case.id
+    CaseService(session).add(HouseholdMember(case_id, MemberRole.CHILD, "Eeli", 2019))
+    scan = AgreementService(session).attach_scan(case_id, "signed.png",
+                                                 b"\x89PNG\r\n\x1a\n" + bytes(200))
+    assert BudgetService(session).household(case_id) == (1, 1)
+    assert AgreementService(session).document(scan.id).filename == "signed.png"
+    UserService(session, kdf=FAST_KDF).add_user("lea", {Role.LEAD}, "leads passphrase 1")
+    session.lock()
+    lead = unlock(session.location, "lea", "leads passphrase 1")
+    with pytest.raises(PermissionDenied) as raised:
+        BudgetService(lead).household(case_id)
+    assert raised.value.message() == "User “lea” may not see case data."
+    with pytest.raises(PermissionDenied) as raised:
+        AgreementService(lead).document(scan.id)
+    assert raised.value.message() == "User “lea” may not see case data."
     lead.lock()
 
 

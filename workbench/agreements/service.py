@@ -130,6 +130,7 @@ class AgreementService:
             "FROM documents WHERE case_id = ? ORDER BY created_at, id", (case_id,))]
 
     def document(self, document_id: int) -> Document:
+        self._may(N_("see case data"))
         row = self.db.one("SELECT id, case_id, kind, number, language, created_at, filename, "
                           "mime, signers FROM documents WHERE id = ?", (document_id,))
         if row is None:

@@ -26,6 +26,7 @@ class BudgetService:
 
     def household(self, case_id: int) -> tuple[int, int]:
         """(adults, children) living in the household, from the case's members."""
+        self._may(N_("see case data"))
         rows = self.db.all("SELECT role FROM household_members WHERE case_id = ?", (case_id,))
         children = sum(1 for row in rows if row[0] == MemberRole.CHILD.value)
         return 1 + len(rows) - children, children
