@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from workbench.errors import DiskFull, FileProblem
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+_RANDOM_PART = "?" * 8  # what tempfile.mkstemp puts between prefix and suffix
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -70,8 +72,12 @@ def atomic_output(target: Path) -> Iterator[Path]:
 
 
 def _remove_stale(target: Path) -> None:
-    """Temporary files an earlier write left when the program was killed mid-write."""
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+    """Temporary files an earlier write of ``target`` left when the program was killed
+    mid-write, and nothing else: named exactly as ``atomic_output`` names them (the
+    target's name, escaped so that ``*``, ``?`` or ``[`` in it match only themselves, then
+    mkstemp's eight random characters)."""
+    pattern = f".{glob.escape(target.name)}.{_RANDOM_PART}.tmp"
+    for stale in target.parent.glob(pattern):
         with contextlib.suppress(OSError):
             stale.unlink()
 
