@@ -22,7 +22,7 @@ from ui.unlock_dialog import UnlockDialog
 from workbench.agreements.identity import create_identity, save_identity
 from workbench.demo.seed import seed_demo
 from workbench.i18n import _
-from workbench.paths import default_data_dir, log_dir, resources_dir
+from workbench.paths import default_data_dir, private_log_file, resources_dir
 from workbench.session import StoreLocation, create_store
 
 DEMO_CASES = 200
@@ -52,9 +52,7 @@ def _quit_on_signals(app: QApplication) -> None:
 
 def _log_to_file() -> None:
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=folder / "workbench.log", level=logging.INFO,
+        logging.basicConfig(filename=private_log_file(), level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     except OSError:
         logging.basicConfig(level=logging.WARNING)

@@ -20,8 +20,30 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+LOG_FILE = "workbench.log"
+
+
 def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def private_log_dir() -> Path:
+    """The log folder, created if need be, readable by its owner only (0700) — also when
+    it already existed with looser permissions."""
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def private_log_file() -> Path:
+    """The window's log file in the private log folder, created or made 0600."""
+    path = private_log_dir() / LOG_FILE
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+    return path
 
 
 def _shipped_dir(name: str) -> Path:

@@ -28,7 +28,7 @@ from workbench.cli import (
 from workbench.cli.context import CommandContext
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, _, language_from_environment, set_language
-from workbench.paths import log_dir
+from workbench.paths import private_log_dir
 
 EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -95,8 +95,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiStarter | None = None) -> in
 def _write_crash_log() -> str:
     """Write the traceback to a private, uniquely named file; return where it went."""
     try:
-        directory = log_dir()
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory = private_log_dir()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".log", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as log_file:
