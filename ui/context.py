@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from ui.dialogs import Dialogs
 from ui.preferences import Preferences
+from ui.private_copies import PrivateCopies, sweep_stale
 from workbench.cases.service import CaseService
 from workbench.errors import FieldError, WorkbenchError
 from workbench.i18n import _, locale_for
@@ -40,6 +41,9 @@ class AppContext(QObject):
         self.demo = demo
         self.session: Session | None = None
         self.locking = False  # while locking, pages save what they can without asking
+        # Documents opened in other programs; copies a killed earlier run left are removed.
+        self.copies = PrivateCopies()
+        sweep_stale()
 
     # --- the session ---------------------------------------------------------------------
 
@@ -52,6 +56,7 @@ class AppContext(QObject):
         self.session_unlocked.emit()
 
     def lock(self) -> None:
+        self.copies.remove_all()  # no plaintext document stays behind a locked window
         if self.session is not None:
             self.session.lock()
         self.session = None

@@ -1,15 +1,12 @@
 """Documents: sealed agreements and scanned copies, with each seal checked on display.
 
 Documents stay inside the encrypted store. Opening or printing one goes through a private
-temporary file that is removed when the program closes; exporting writes a copy where the
-user chooses.
+temporary copy (ui.private_copies) that is removed when the window locks or the program
+closes; exporting writes a copy where the user chooses.
 """
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,26 +31,12 @@ from workbench.agreements.service import AgreementService, Document
 from workbench.agreements.verify import REASONS, SealStatus
 from workbench.cases.model import CaseFile
 from workbench.i18n import N_, _, format_datetime
-from workbench.store.files import PRIVATE_DIR, PRIVATE_FILE, write_atomically
+from workbench.store.files import os_errors_as_user_errors, write_atomically
 
 KINDS = {"agreement": N_("Agreement"), "scan": N_("Signed copy (scan)")}
 SEAL_TEXT = {SealStatus.VALID: N_("Valid"), SealStatus.CHANGED: N_("Changed"),
              SealStatus.UNKNOWN_SIGNER: N_("Unknown signer"), SealStatus.NO_SEAL: N_("No seal"),
              SealStatus.UNREADABLE: N_("Unreadable")}
-
-
-class _PrivateFolder:
-    """One private folder for files opened in other programs, removed at exit."""
-
-    path: Path | None = None
-
-    @classmethod
-    def file(cls, name: str) -> Path:
-        if cls.path is None:
-            cls.path = Path(tempfile.mkdtemp(prefix="workbench-open-"))
-            cls.path.chmod(PRIVATE_DIR)
-            atexit.register(shutil.rmtree, cls.path, True)
-        return cls.path / Path(name).name
 
 
 class DocumentsPage(QWidget):
@@ -126,9 +109,13 @@ class DocumentsPage(QWidget):
                                .content(document.id))
         if content is None:
             return
-        path = _PrivateFolder.file(document.filename or f"document-{document.id}")
-        write_atomically(path, content)
-        path.chmod(PRIVATE_FILE)
+        name = document.filename or f"document-{document.id}"
+        try:
+            with os_errors_as_user_errors(Path(name)):
+                path = self.ctx.copies.write(name, content)
+        except Exception as error:
+            show_failure(self, error)
+            return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def export(self) -> None:
