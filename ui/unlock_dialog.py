@@ -18,16 +18,8 @@ from PySide6.QtWidgets import (
 from workbench.errors import WorkbenchError
 from workbench.i18n import _
 from workbench.session import Session, StoreLocation, unlock
-
-FREE_TRIES = 3
-MAX_DELAY_SECONDS = 60
-
-
-def delay_after(failures: int) -> int:
-    """Seconds to wait before the next try: none for the first few, then doubling."""
-    if failures < FREE_TRIES:
-        return 0
-    return min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_TRIES + 1))
+from workbench.store import throttle
+from workbench.store.throttle import delay_after  # noqa: F401  (the rule lives in the core)
 
 
 class UnlockDialog(QDialog):
@@ -48,7 +40,7 @@ class UnlockDialog(QDialog):
             layout.addWidget(QLabel(f"<b>{org_name}</b>"))
         form = QFormLayout()
         self.user = QComboBox()
-        self.user.addItems(location.keyslots().users())
+        self.user.addItems(location.user_names())
         if last_user:
             self.user.setCurrentText(last_user)
         self.passphrase = QLineEdit()
@@ -83,21 +75,23 @@ class UnlockDialog(QDialog):
             self.session = unlock(self.location, self.user.currentText(),
                                   self.passphrase.text())
         except WorkbenchError as error:
-            self._failed(error.message())
+            self._failed(error)
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.passphrase.clear()
         self.accept()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: WorkbenchError) -> None:
         self.failures += 1
-        self._last_error = message
+        message = self._last_error = error.message()
         self.passphrase.selectAll()
-        seconds = delay_after(self.failures)
+        # The core counts failures beside the store, so a restart does not reset the wait.
+        seconds = throttle.wait_seconds(self.location.data_dir, self.user.currentText())
         if seconds:
-            message += " " + _("Wait {seconds} seconds before trying again.").format(
-                seconds=seconds)
+            if not isinstance(error, throttle.TooManyTries):
+                message += " " + _("Wait {seconds} seconds before trying again.").format(
+                    seconds=seconds)
             self.buttons.button(QDialogButtonBox.Ok).setEnabled(False)
             self.wait.start(seconds * 1000)
         self.message.setText(message)

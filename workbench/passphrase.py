@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from zxcvbn import zxcvbn
 
+from workbench.errors import ValidationError
 from workbench.i18n import N_, _
 
 VERDICTS = (N_("Very weak"), N_("Weak"), N_("Fair"), N_("Strong"), N_("Very strong"))
@@ -40,3 +41,15 @@ def strength(passphrase: str, user_inputs: tuple[str, ...] = ()) -> Strength:
         return Strength(0)
     # zxcvbn is quadratic in length; the first 100 characters say enough.
     return Strength(zxcvbn(passphrase[:100], user_inputs=list(user_inputs))["score"])
+
+
+class TooWeak(ValidationError):
+    template = N_("This passphrase is easy to guess: {advice}")
+
+
+def require_strong(passphrase: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """Refuse what the strength meter calls weak: the same rule in the set-up wizard, in
+    Settings and at the command line."""
+    verdict = strength(passphrase, user_inputs)
+    if not verdict.acceptable:
+        raise TooWeak(advice=ADVICE[verdict.score])

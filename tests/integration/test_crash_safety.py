@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import ADMIN, PASSPHRASE, make_store
 from workbench.session import unlock
-from workbench.store.maintenance import check_database
+from workbench.store.maintenance import check_store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 KILLS = 50
@@ -42,7 +42,7 @@ def test_sigkill_during_saves_loses_no_committed_case_and_check_passes(location)
 
         session = unlock(location, ADMIN, PASSPHRASE)
         try:
-            assert check_database(session.db) == []
+            assert check_store(session) == []
             stored_cases = {r[0] for r in session.db.all("SELECT id FROM cases")}
             stored_contacts = {r[0] for r in session.db.all("SELECT id FROM contacts")}
             assert committed_cases <= stored_cases

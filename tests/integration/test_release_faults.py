@@ -17,7 +17,7 @@ from tests.helpers import intake
 from workbench.cases.service import CaseService
 from workbench.plans.service import PlanService
 from workbench.session import unlock
-from workbench.store.maintenance import _verify_archive, check_database
+from workbench.store.maintenance import _verify_archive, check_store
 
 WORKER = Path(__file__).with_name("fault_writer.py")
 
@@ -47,7 +47,7 @@ def test_killed_mid_action_loses_nothing_committed(location, tmp_path, mode, kil
         committed = max(committed, sum(1 for line in lines if line.startswith("revision")))
         session = unlock(location, ADMIN, PASSPHRASE)
         try:
-            assert check_database(session.db) == []
+            assert check_store(session) == []
             if mode == "plan":
                 revisions = PlanService(session).history(case_id).revisions
                 # Every revision the worker saw committed is there, whole and in order.
@@ -56,7 +56,7 @@ def test_killed_mid_action_loses_nothing_committed(location, tmp_path, mode, kil
                 assert all(sum(row.amount for row in r.rows) == r.total for r in revisions)
             elif target.exists():
                 # The backup under its real name is always a complete, verified one.
-                _verify_archive(target, tmp_path / "check", session.data_key)
+                _verify_archive(target, tmp_path / "check")
         finally:
             session.lock()
     leftovers = [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")]

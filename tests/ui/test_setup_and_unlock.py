@@ -10,6 +10,7 @@ from tests.ui.conftest import type_into
 from ui.setup_wizard import SetupWizard
 from ui.unlock_dialog import UnlockDialog, delay_after
 from workbench.session import unlock
+from workbench.store.keyslots import RECOVERY
 
 
 def test_the_wizard_creates_a_store_and_shows_the_recovery_key_once(location, qtbot):
@@ -44,7 +45,7 @@ def test_the_wizard_creates_a_store_and_shows_the_recovery_key_once(location, qt
     wizard.session.lock()
     # The store really exists, for this user, and the shown key is its recovery key.
     assert unlock(location, "sara", "grön cykel sjunger på kvällen").user.name == "sara"
-    assert location.keyslots().unlock_recovery(key)
+    assert location.keyslots().unseal(RECOVERY, key).principal == RECOVERY
 
 
 def test_a_wrong_passphrase_says_so_and_the_right_one_opens(location, qtbot):

@@ -25,7 +25,9 @@ from workbench.users import UserService
 
 @pytest.mark.parametrize("damage", [
     lambda d: [],
-    lambda d: {**d, "format": 2},
+    lambda d: {**d, "format": 3},
+    lambda d: {**d, "roster": "x"},
+    lambda d: {**d, "envelopes": [{"to": 5}]},
     lambda d: {**d, "slots": [{**d["slots"][0], "salt": 5}]},
     lambda d: {**d, "slots": [{**d["slots"][0], "salt": "c2hvcnQ="}]},
     lambda d: {**d, "slots": [{**d["slots"][0], "nonce": ""}]},
@@ -35,7 +37,14 @@ from workbench.users import UserService
                                                        "time_cost": "4"}}]},
     lambda d: {**d, "slots": [{**d["slots"][0], "kdf": {**d["slots"][0]["kdf"],
                                                        "parallelism": 0}}]},
-    lambda d: {**d, "slots": [{**d["slots"][0], "wrapped": "!!not base64!!"}]},
+    lambda d: {**d, "slots": [{**d["slots"][0], "sealed": "!!not base64!!"}]},
+    # Costs no slot of ours has: a crafted file must not make an unlock take gigabytes.
+    lambda d: {**d, "slots": [{**d["slots"][0], "kdf": {**d["slots"][0]["kdf"],
+                                                       "memory_kib": 4 * 1024 * 1024}}]},
+    lambda d: {**d, "slots": [{**d["slots"][0], "kdf": {**d["slots"][0]["kdf"],
+                                                       "time_cost": 64}}]},
+    lambda d: {**d, "slots": [{**d["slots"][0], "kdf": {**d["slots"][0]["kdf"],
+                                                       "parallelism": 64}}]},
 ])
 def test_a_damaged_key_slot_file_is_reported_as_damaged(session, damage):
     session.lock()
@@ -52,8 +61,8 @@ def test_a_backup_is_never_written_into_the_store_itself(session):
         with pytest.raises(maintenance.BackupInsideStore):
             maintenance.backup(session, target)
     session.lock()
-    assert set(snapshot(session.location)) == {"keyslots.json", "workbench.db",
-                                                "organisation.pem"}
+    assert set(snapshot(session.location)) == {"keyslots.json", "workbench.db", "facts.db",
+                                                "organisation.pem", "workbench.lock"}
     assert unlock(session.location, ADMIN, PASSPHRASE).user.name == ADMIN
 
 
@@ -81,7 +90,7 @@ def test_an_erased_persons_name_is_gone_from_every_file(session):
     blob = b"".join(snapshot(session.location).values())
     # The files are encrypted, so look inside with the key as an attacker with it would.
     reopened = unlock(session.location, ADMIN, PASSPHRASE)
-    key = reopened.data_key
+    key = bytes(reopened.store_key("case"))
     reopened.lock()
     raw = connect_keyed(session.location.db_path, key)
     pages = b"".join(bytes(row[0]) for row in raw.execute("SELECT block FROM case_search_data"))
@@ -91,7 +100,7 @@ def test_an_erased_persons_name_is_gone_from_every_file(session):
 
 
 def test_a_busy_store_says_so(session, monkeypatch):
-    other = connect_keyed(session.location.db_path, session.data_key)
+    other = connect_keyed(session.location.db_path, session.store_key("case"))
     other.execute("PRAGMA busy_timeout = 0")
     other.execute("BEGIN IMMEDIATE")
     session.db.execute("PRAGMA busy_timeout = 100")

@@ -18,7 +18,7 @@ from workbench.identity import check_identity
 from workbench.money import parse_money
 from workbench.stats.period import parse_quarter
 from workbench.store import maintenance
-from workbench.store.keyslots import KeySlotFile
+from workbench.store.keyslots import KeyFile
 
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -53,7 +53,7 @@ def test_any_key_slot_file_is_read_or_called_damaged(tmp_path_factory, content):
     path = tmp_path_factory.mktemp("slots") / "keyslots.json"
     path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode())
     try:
-        KeySlotFile.load(path)
+        KeyFile.load(path)
     except WorkbenchError as error:
         assert error.message()
 

@@ -13,7 +13,7 @@ from workbench.errors import StoreTooNew
 from workbench.session import unlock
 from workbench.store import audit, migrations
 from workbench.store.database import Database, connect_keyed
-from workbench.store.maintenance import check_database
+from workbench.store.maintenance import check_store
 
 
 def test_an_empty_database_migrates_to_the_newest_schema(tmp_path):
@@ -37,7 +37,7 @@ def test_a_failing_step_leaves_no_half_applied_schema(tmp_path, monkeypatch):
     key = bytes(range(32))
     db = Database.open(tmp_path / "fresh.db", key, create=True, migrate=False)
     broken = migrations.Migration(1, "broken", "CREATE TABLE a (x);\nCREATE TABLE a (x);")
-    monkeypatch.setattr(migrations, "all_migrations", lambda: (broken,))
+    monkeypatch.setattr(migrations, "all_migrations", lambda directory=None: (broken,))
     with pytest.raises(sqlcipher3.OperationalError):
         migrations.migrate(db.connection)
     assert db.all("SELECT name FROM sqlite_master") == []
@@ -46,7 +46,7 @@ def test_a_failing_step_leaves_no_half_applied_schema(tmp_path, monkeypatch):
 
 
 def test_a_store_from_a_newer_program_is_refused_and_left_untouched(session):
-    key = session.data_key
+    key = bytes(session.store_key("case"))
     session.lock()
     raw = connect_keyed(session.location.db_path, key)
     raw.execute(f"PRAGMA user_version = {migrations.latest_version() + 1}")
@@ -79,12 +79,14 @@ def test_the_audit_log_refuses_update_and_delete(session):
 
 def test_an_audit_row_altered_with_the_raw_key_is_reported(session):
     CaseService(session).create_case(intake())
-    assert check_database(session.db) == []
+    assert check_store(session) == []
     # Someone with the raw key drops the trigger and rewrites who did it.
     session.db.execute("DROP TRIGGER audit_log_no_update")
     session.db.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 2")
-    problems = check_database(session.db)
-    assert problems == ["audit log: row 2 does not match the chain"]
+    problems = check_store(session)
+    assert problems == [
+        "audit log: the safeguard audit_log_no_update that keeps it append-only was removed",
+        "audit log: row 2 does not match the chain"]
 
 
 def test_a_removed_audit_row_breaks_the_chain(session):
@@ -93,4 +95,6 @@ def test_a_removed_audit_row_breaks_the_chain(session):
         service.create_case(intake())
     session.db.execute("DROP TRIGGER audit_log_no_delete")
     session.db.execute("DELETE FROM audit_log WHERE id = 2")
-    assert audit.verify(session.db) == [3]
+    problems = check_store(session)
+    assert "audit log: row 2 is missing" in problems
+    assert "audit log: row 3 does not match the chain" in problems

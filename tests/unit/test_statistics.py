@@ -138,7 +138,8 @@ def test_a_lead_sees_statistics_only_and_every_export_is_audited(session, tmp_pa
     service = StatsService(lead)
     report = service.report(quarter_period(2026, 3))
     service.export(report, "csv", "fi", tmp_path / "q3.csv")
-    last = lead.db.one("SELECT actor, action, entity FROM audit_log ORDER BY id DESC")
+    assert lead.db is None  # the lead's passphrase opened no case store
+    last = lead.facts_db.one("SELECT actor, action, entity FROM fact_audit ORDER BY id DESC")
     assert tuple(last) == ("lea", "stats.export.csv", "stats:2026Q3:k5")
     with pytest.raises(ThresholdTooLow):
         service.report(quarter_period(2026, 3), threshold=2)

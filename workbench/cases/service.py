@@ -64,7 +64,14 @@ class CaseService:
         file = queries.load_case(self.db, case_id)
         if file is None:
             raise CaseNotFound(id=case_id)
+        self.session.case_opened(case_id)  # audited once per case per session
         return file
+
+    def record_listing(self) -> None:
+        """A list of cases taken out of the program (``cases list``) is audited."""
+        self._may_read()
+        with self.session.action("cases.list", "store"):
+            pass
 
     def list_cases(self, query: CaseQuery | None = None, limit: int | None = None,
                    offset: int = 0) -> list[CaseRow]:

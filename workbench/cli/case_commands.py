@@ -76,7 +76,9 @@ def case_json(row: CaseRow) -> dict:
 
 def run_list(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
-        rows = CaseService(session).list_cases()
+        cases = CaseService(session)
+        rows = cases.list_cases()
+        cases.record_listing()
         currency, country = session.organisation.currency, session.organisation.country
     if args.json:
         print(json.dumps([case_json(row) for row in rows], ensure_ascii=False, indent=1))

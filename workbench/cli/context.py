@@ -77,9 +77,11 @@ class CommandContext:
 
     def unlock(self) -> Session:
         user = self.require_user()
-        self.location.keyslots()  # a clear "no store here" before asking for a passphrase
-        return unlock(self.location, user, self.secret(
+        self.location.user_names()  # a clear "no store here" before asking for a passphrase
+        session = unlock(self.location, user, self.secret(
             _("Passphrase for {user}: ").format(user=user)))
+        report_unlock(session)
+        return session
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -89,3 +91,19 @@ class CommandContext:
             yield session
         finally:
             session.lock()
+
+
+def report_unlock(session: Session) -> None:
+    """What the user must know right after unlocking: integrity warnings, and after an
+    upgrade the new recovery key and who needs a new passphrase."""
+    for warning in session.warnings:
+        print(_("Warning: {problem}").format(problem=warning), file=sys.stderr)
+    if session.new_recovery_key:
+        print(_("This store was upgraded to personal keys."), file=sys.stderr)
+        print(_("New recovery key (the old one no longer works; shown only now, print it "
+                "and keep it in a safe):"), file=sys.stderr)
+        print(f"    {session.new_recovery_key}", file=sys.stderr)
+        if session.users_needing_passphrase:
+            print(_("Set a new passphrase for each of these users with “workbench users "
+                    "passwd NAME”: {users}").format(
+                      users=", ".join(session.users_needing_passphrase)), file=sys.stderr)

@@ -51,6 +51,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     restore.add_argument("file", type=Path, metavar=_("FILE"))
     restore.add_argument("--force", action="store_true",
                          help=_("replace an existing store (it is kept aside, not deleted)"))
+    restore.add_argument("--other-store", action="store_true",
+                         help=_("the backup is of another store; you must be an "
+                                "administrator of both"))
     restore.set_defaults(handler=run_restore)
 
 
@@ -82,7 +85,7 @@ def run_check(context: CommandContext, args: argparse.Namespace) -> int:
         print(error.message())
         return 1
     try:
-        problems = maintenance.check_database(session.db)
+        problems = maintenance.check_store(session)
     finally:
         session.lock()
     for problem in problems:
@@ -103,7 +106,7 @@ def run_restore(context: CommandContext, args: argparse.Namespace) -> int:
     user = context.require_user()
     passphrase = context.secret(_("Passphrase for {user} in the backup: ").format(user=user))
     session, aside = maintenance.restore(context.location, args.file, user, passphrase,
-                                         force=args.force)
+                                         force=args.force, other_store=args.other_store)
     session.lock()
     print(_("Restored the store from {path}.").format(path=args.file))
     if aside:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from workbench.cli.context import CommandContext, add_store_arguments
+from workbench.cli.context import CommandContext, add_store_arguments, report_unlock
 from workbench.i18n import _
 from workbench.session import Role
 from workbench.users import UserService, recover
@@ -76,9 +77,17 @@ def run_list(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_remove(context: CommandContext, args: argparse.Namespace) -> int:
+    def progress(done: int, steps: int) -> None:
+        print(_("Renewing the store's keys: step {done} of {steps}").format(
+            done=done, steps=steps), file=sys.stderr)
+
     with context.session() as session:
-        UserService(session).remove_user(args.name)
-    print(_("Removed user {user}.").format(user=args.name))
+        UserService(session).remove_user(args.name, progress)
+    print(_("Removed user {user}. The store's keys were renewed: nothing in the store opens "
+            "with {user}'s old passphrase any more.").format(user=args.name))
+    print(_("Backups made before now still open with {user}'s old passphrase. Make a fresh "
+            "backup now (“workbench backup FILE”) and destroy the older ones.").format(
+                user=args.name))
     return 0
 
 
@@ -87,6 +96,8 @@ def run_recover(context: CommandContext, args: argparse.Namespace) -> int:
     recovery_key = context.secret(_("Recovery key: "))
     passphrase = context.secret(_("New passphrase for {user}: ").format(user=args.name),
                                 confirm=True)
-    recover(context.location, args.name, recovery_key, passphrase).lock()
+    session = recover(context.location, args.name, recovery_key, passphrase)
+    report_unlock(session)
+    session.lock()
     print(_("Set a new passphrase for {user}.").format(user=args.name))
     return 0

@@ -47,6 +47,7 @@ from workbench.demo.plans import DemoMoney
 from workbench.errors import ValidationError
 from workbench.i18n import N_
 from workbench.session import Role, Session
+from workbench.stats import facts
 
 CHUNK = 2000
 MAX_CASES = 1_000_000
@@ -96,6 +97,7 @@ def seed_demo(session: Session, cases: int, seed: int = 1, today: date | None = 
             _write(session, batch)
             demo_plans.write(db, generator.money)
         search.optimise(db)
+        facts.rebuild(db, session.facts_context())  # bulk rows bypass the per-case refresh
     return cases
 
 

@@ -21,9 +21,6 @@ from workbench.plans.tracking import (
 from workbench.session import Role, Session
 from workbench.store.database import Database
 
-SETTING_BROKEN_AFTER = "plan_broken_after"
-SETTING_GRACE_DAYS = "plan_grace_days"
-
 
 class PlanService:
     def __init__(self, session: Session) -> None:
@@ -49,10 +46,10 @@ class PlanService:
             "SELECT * FROM payments WHERE plan_id = ? ORDER BY paid_on, id", (plan_id,))]
 
     def rule(self) -> TrackingRule:
-        settings = dict(self.db.all("SELECT key, value FROM settings WHERE key IN (?, ?)",
-                                    (SETTING_BROKEN_AFTER, SETTING_GRACE_DAYS)))
-        return TrackingRule(int(settings.get(SETTING_GRACE_DAYS, DEFAULT_GRACE_DAYS)),
-                            int(settings.get(SETTING_BROKEN_AFTER, DEFAULT_BROKEN_AFTER)))
+        """The organisation's rule, from the signed roster (only administrators set it)."""
+        policy = self.session.policy
+        return TrackingRule(int(policy.get("grace_days", DEFAULT_GRACE_DAYS)),
+                            int(policy.get("broken_after", DEFAULT_BROKEN_AFTER)))
 
     def set_rule(self, rule: TrackingRule) -> TrackingRule:
         """The organisation's rule for late and broken plans (administrators only)."""
@@ -62,10 +59,10 @@ class PlanService:
         if not 1 <= rule.broken_after <= 12:
             raise FieldError("broken_after", N_("A plan breaks after 1 to 12 missed "
                                                 "instalments."))
-        with self.session.action("settings.plan_rule", "store"):
-            self.db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                                [(SETTING_GRACE_DAYS, str(rule.grace_days)),
-                                 (SETTING_BROKEN_AFTER, str(rule.broken_after))])
+        from workbench.users import UserService
+
+        UserService(self.session).set_policy(grace_days=rule.grace_days,
+                                             broken_after=rule.broken_after)
         return self.rule()
 
     def tracking(self, plan: PlanRevision, today: date | None = None) -> Tracking:

@@ -17,12 +17,16 @@ from workbench.stats.tables import build_tables
 from workbench.store.files import os_errors_as_user_errors, write_atomically
 
 FORMATS = ("csv", "xlsx", "pdf")
-SETTING_THRESHOLD = "stats_threshold"
+MAX_THRESHOLD = 1000
 WRITERS = {"csv": export.to_csv, "xlsx": export.to_xlsx, "pdf": export.to_pdf}
 
 
 class ThresholdTooLow(ValidationError):
     template = N_("The threshold for small numbers must be at least {min}.")
+
+
+class ThresholdTooHigh(ValidationError):
+    template = N_("The threshold for small numbers can be at most {max}.")
 
 
 class StatsService:
@@ -31,17 +35,19 @@ class StatsService:
         session.require_any((Role.LEAD, Role.ADVISOR, Role.ADMIN), N_("see statistics"))
 
     def threshold(self) -> int:
-        value = self.session.db.scalar("SELECT value FROM settings WHERE key = ?",
-                                       (SETTING_THRESHOLD,))
-        return max(MIN_THRESHOLD, int(value)) if value else DEFAULT_THRESHOLD
+        """The organisation's k, from the signed roster (no database edit can lower it)."""
+        value = self.session.policy.get("stats_threshold", DEFAULT_THRESHOLD)
+        return max(MIN_THRESHOLD, int(value))
 
     def set_threshold(self, k: int) -> None:
+        from workbench.users import UserService
+
         self.session.require(Role.ADMIN, N_("change the organisation's settings"))
         if k < MIN_THRESHOLD:
             raise ThresholdTooLow(min=MIN_THRESHOLD)
-        with self.session.action("settings.stats_threshold", "store"):
-            self.session.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                                    (SETTING_THRESHOLD, str(k)))
+        if k > MAX_THRESHOLD:
+            raise ThresholdTooHigh(max=MAX_THRESHOLD)
+        UserService(self.session).set_policy(stats_threshold=k)
 
     def report(self, period: Period, threshold: int | None = None,
                today: date | None = None) -> Report:
@@ -49,6 +55,8 @@ class StatsService:
         k = self.threshold() if threshold is None else threshold
         if k < MIN_THRESHOLD:
             raise ThresholdTooLow(min=MIN_THRESHOLD)
+        if k > MAX_THRESHOLD:
+            raise ThresholdTooHigh(max=MAX_THRESHOLD)
         if k < self.threshold():  # showing smaller numbers than the organisation allows
             self.session.require(Role.ADMIN, N_("lower the threshold for small numbers"))
         organisation = self.session.organisation

@@ -11,13 +11,13 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from workbench.cases.model import Channel, LandlordKind, Outcome, Reason, ReferralSource
 from workbench.i18n import N_, format_money, locale_for
 from workbench.labels import LABELS
-from workbench.plans.service import PlanService
 from workbench.session import Session
+from workbench.stats.facts import quarter_number
 from workbench.stats.period import Period
 from workbench.stats.suppression import Grid
 
@@ -60,18 +60,17 @@ def _labels(enum) -> list[str]:
 
 
 def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
-    """Every table for the period, before suppression."""
-    db = session.db
-    start, end = period.start.isoformat(), period.end.isoformat()
-    after_end = (period.end + timedelta(days=1)).isoformat()
-    active = ("c.opened_on <= :end AND (c.closed_on IS NULL OR c.closed_on >= :start)")
-    opened = "c.opened_on BETWEEN :start AND :end"
-    args = {"start": start, "end": end, "after_end": after_end}
+    """Every table for the period, before suppression, counted in the facts store — the
+    same code and the same numbers whoever exports, an advisor or a project lead."""
+    db = session.facts_db
+    args = {"qs": quarter_number(period.start), "qe": quarter_number(period.end)}
+    active = "opened_q <= :qe AND (closed_q IS NULL OR closed_q >= :qs)"
+    opened = "opened_q BETWEEN :qs AND :qe"
     tables = []
 
     new, active_count, closed = db.one(
-        f"SELECT sum({opened}), sum({active}), sum(c.closed_on BETWEEN :start AND :end) "
-        "FROM cases c", args)
+        f"SELECT sum({opened}), sum({active}), sum(closed_q BETWEEN :qs AND :qe) "
+        "FROM f_cases", args)
     tables.append(StatTable(
         "households", N_("Households served"),
         N_("A household is served when its case is open on at least one day of the period; "
@@ -83,15 +82,15 @@ def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
         "contacts", N_("Contacts by channel"),
         N_("Every logged phone call, e-mail, visit, service-point meeting, home visit and "
            "video call in the period, whatever the case's status."),
-        Channel, dict(db.all("SELECT channel, count(*) FROM contacts WHERE at >= :start "
-                             "AND at < :after_end GROUP BY channel", args)), N_("Contacts")))
+        Channel, dict(db.all("SELECT channel, sum(n) FROM f_contacts WHERE q BETWEEN :qs "
+                             "AND :qe GROUP BY channel", args)), N_("Contacts")))
     tables.append(_by_code(
         "referral_source", N_("Referral source"),
         N_("Who referred the household, for cases opened in the period."), ReferralSource,
-        dict(db.all(f"SELECT referral_source, count(*) FROM cases c WHERE {opened} "
+        dict(db.all(f"SELECT referral_source, count(*) FROM f_cases WHERE {opened} "
                     "GROUP BY referral_source", args)), N_("New cases")))
 
-    reasons = Counter(code for (text,) in db.all(f"SELECT reasons FROM cases c WHERE {opened}",
+    reasons = Counter(code for (text,) in db.all(f"SELECT reasons FROM f_cases WHERE {opened}",
                                                  args) for code in text.split(",") if code)
     reason_table = _by_code(
         "reasons", N_("Reasons for contact"),
@@ -102,8 +101,7 @@ def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
 
     tables.append(_household_by_age(db, active, args, period.end))
     landlords = dict(db.all(
-        f"SELECT coalesce(l.kind, 'none'), count(*) FROM cases c LEFT JOIN tenancies t ON "
-        f"t.case_id = c.id LEFT JOIN landlords l ON l.id = t.landlord_id WHERE {active} "
+        f"SELECT coalesce(landlord_kind, 'none'), count(*) FROM f_cases WHERE {active} "
         "GROUP BY 1", args))
     landlord_table = _by_code(
         "landlord_type", N_("Landlord type"),
@@ -115,11 +113,11 @@ def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
     outcome_table = _by_code(
         "outcomes", N_("Outcomes"),
         N_("Outcomes recorded in the period; a case may have several."), Outcome,
-        dict(db.all("SELECT outcome, count(*) FROM outcomes WHERE recorded_on BETWEEN :start "
-                    "AND :end GROUP BY outcome", args)), N_("Cases"))
+        dict(db.all("SELECT outcome, sum(n) FROM f_outcomes WHERE q BETWEEN :qs AND :qe "
+                    "GROUP BY outcome", args)), N_("Cases"))
     outcome_table.grid.column_totals = False
     tables.append(outcome_table)
-    tables.append(_plans(session, args, period, k))
+    tables.append(_plans(db, args, session.policy["broken_after"], k))
     tables.append(_referrals(db, args, k))
     return tables
 
@@ -135,18 +133,6 @@ def _by_code(key: str, title: str, definition: str, enum, counts: dict, column: 
                      Grid(values, column_totals=True))
 
 
-def household_type(roles: list[str]) -> int:
-    partners = roles.count("partner")
-    children = roles.count("child")
-    if len(roles) > partners + children:
-        return 4  # other adults live there too
-    if partners and children:
-        return 3
-    if partners:
-        return 2
-    return 1 if children else 0
-
-
 def age_band(birth_year: int | None, on: date) -> int:
     if birth_year is None:
         return 5
@@ -159,12 +145,10 @@ def age_band(birth_year: int | None, on: date) -> int:
 
 def _household_by_age(db, active: str, args: dict, end: date) -> StatTable:
     values = [[0] * len(AGE_BANDS) for _ in HOUSEHOLD_TYPES]
-    for birth_year, roles in db.execute(
-            f"SELECT p.birth_year, group_concat(m.role) FROM cases c JOIN persons p ON "
-            f"p.id = c.person_id LEFT JOIN household_members m ON m.case_id = c.id "
-            f"WHERE {active} GROUP BY c.id", args):
-        values[household_type((roles or "").split(",") if roles else [])][
-            age_band(birth_year, end)] += 1
+    for birth_year, kind, count in db.execute(
+            f"SELECT birth_year, household_type, count(*) FROM f_cases WHERE {active} "
+            "GROUP BY 1, 2", args):
+        values[kind][age_band(birth_year, end)] += count
     return StatTable(
         "household_age", N_("Household type and age of the main resident"),
         N_("Households served in the period by who lives in them and the main resident's age "
@@ -174,7 +158,7 @@ def _household_by_age(db, active: str, args: dict, end: date) -> StatTable:
 
 def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
     bounds = [b * 100 for b in ARREARS_BANDS.get(currency, ARREARS_BANDS["EUR"])]
-    amounts = [row[0] for row in db.all(f"SELECT intake_arrears FROM cases c WHERE {opened}",
+    amounts = [row[0] for row in db.all(f"SELECT intake_arrears FROM f_cases WHERE {opened}",
                                         args)]
     counts = [0] * (len(bounds) + 1)
     for amount in amounts:
@@ -199,36 +183,29 @@ def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
         figures=[Figure(N_("Median arrears at intake"), median)])
 
 
-def _plans(session: Session, args: dict, period: Period, k: int) -> StatTable:
-    db = session.db
-    rule = PlanService(session).rule()
-    # Missed once its grace days are over: due before end − grace (as in plan tracking).
-    cutoff = (period.end - timedelta(days=rule.grace_days)).isoformat()
+def _plans(db, args: dict, broken_after: int, k: int) -> StatTable:
     made, made_total = db.one(
-        "SELECT count(*), coalesce(sum(total), 0) FROM payment_plans WHERE revision = 1 AND "
-        "substr(created_at, 1, 10) BETWEEN :start AND :end", args)
+        "SELECT count(*), coalesce(sum(total), 0) FROM f_plans WHERE revision = 1 AND "
+        "created_q BETWEEN :qs AND :qe", args)
     # The plan in force at the end of the period, what had been paid on it by then, and how
-    # many of its instalments were past their grace days without being covered.
+    # many of its instalments were past their days of grace without being covered.
     rows = db.all(
-        "WITH current AS (SELECT p.* FROM payment_plans p WHERE substr(p.created_at, 1, 10) "
-        "<= :end AND p.revision = (SELECT max(q.revision) FROM payment_plans q WHERE "
-        "q.case_id = p.case_id AND substr(q.created_at, 1, 10) <= :end)), "
-        "paid AS (SELECT plan_id, sum(amount) AS paid FROM payments WHERE paid_on <= :end "
-        "GROUP BY plan_id), "
-        "running AS (SELECT i.plan_id, i.due_on, sum(i.amount) OVER (PARTITION BY i.plan_id "
-        "ORDER BY i.seq) AS covered_needed FROM plan_instalments i JOIN current c ON "
-        "c.id = i.plan_id) "
-        "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM running r WHERE "
-        "r.plan_id = c.id AND r.due_on < :cutoff AND r.covered_needed > coalesce(pd.paid, 0)), "
-        "coalesce((SELECT sum(amount) FROM payments b WHERE b.plan_id = c.id "
-        "AND b.paid_on < :start), 0) "
-        "FROM current c LEFT JOIN paid pd ON pd.plan_id = c.id", {**args, "cutoff": cutoff})
+        "WITH current AS (SELECT p.* FROM f_plans p WHERE p.created_q <= :qe AND "
+        "p.revision = (SELECT max(x.revision) FROM f_plans x WHERE x.fid = p.fid AND "
+        "x.created_q <= :qe)), "
+        "paid AS (SELECT pid, sum(amount) AS paid FROM f_plan_paid WHERE q <= :qe "
+        "GROUP BY pid) "
+        "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM f_plan_due d WHERE "
+        "d.pid = c.pid AND d.missed_q <= :qe AND d.needed > coalesce(pd.paid, 0)), "
+        "coalesce((SELECT sum(amount) FROM f_plan_paid b WHERE b.pid = c.pid "
+        "AND b.q < :qs), 0) "
+        "FROM current c LEFT JOIN paid pd ON pd.pid = c.pid", args)
     # Completed within the period: fully paid by its end, not yet before it began.
     completed = sum(1 for total, paid, _missed, before in rows
                     if paid >= total > before)
     done_earlier = sum(1 for total, _paid, _missed, before in rows if before >= total)
     broken = sum(1 for total, paid, missed, _before in rows
-                 if paid < total and missed >= rule.broken_after)
+                 if paid < total and missed >= broken_after)
     active_plans = len(rows) - completed - done_earlier - broken
     return StatTable(
         "plans", N_("Payment plans"),
@@ -243,14 +220,14 @@ def _plans(session: Session, args: dict, period: Period, k: int) -> StatTable:
 
 def _referrals(db, args: dict, k: int) -> StatTable:
     # A partner is named only when the organisation has referred at least k different
-    # households there; rarer free text (which could name a person) is "other partners".
-    named = {row[0] for row in db.all(
-        "SELECT partner FROM referrals GROUP BY partner HAVING count(DISTINCT case_id) >= ?",
-        (k,))}
+    # households there; rarer free text (which could name a person) is "other partners"
+    # and never reaches the facts store by name.
     counts: Counter[str] = Counter()
-    for partner, count in db.all("SELECT partner, count(*) FROM referrals WHERE referred_on "
-                                 "BETWEEN :start AND :end GROUP BY partner", args):
-        counts[partner if partner in named else ""] += count
+    for name, households, count in db.all(
+            "SELECT p.name, (SELECT count(DISTINCT a.fid) FROM f_referrals a WHERE "
+            "a.partner = r.partner), sum(r.n) FROM f_referrals r LEFT JOIN f_partners p ON "
+            "p.partner = r.partner WHERE r.q BETWEEN :qs AND :qe GROUP BY r.partner", args):
+        counts[name if name is not None and households >= k else ""] += count
     partners = sorted(name for name in counts if name)
     rows: list[Label] = [_verbatim(name) for name in partners] + [N_("Other partners")]
     return StatTable(

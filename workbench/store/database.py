@@ -6,6 +6,8 @@ Every user action runs in one ``transaction()``; nothing else writes.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,12 +33,15 @@ class Database:
         self.connection = connection
         self.path = path
         self._depth = 0
+        # The file this connection reads. A restore or a key rotation puts another file
+        # under the same name; a write must then go nowhere rather than into the old one.
+        self._identity = _file_identity(path)
 
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, data_key: bytes, *, create: bool = False,
-             migrate: bool = True) -> Database:
+    def open(cls, path: Path, data_key: bytes | bytearray, *, create: bool = False,
+             migrate: bool = True, schema: Path = migrations.CASE_DIR) -> Database:
         """Open (or with ``create`` make) the store at ``path`` with the raw ``data_key``.
 
         A store written by a newer program is refused before anything is written to it.
@@ -47,20 +52,45 @@ class Database:
                 raise StoreNotFound(path=str(path.parent))
             with os_errors_as_user_errors(path):
                 create_private_file(path)
+        elif not create and path.stat().st_size == 0:
+            # SQLite would treat an empty file as a new, empty database and build one.
+            raise StoreCorrupt(detail=N_("the database file is empty"))
         connection = connect_keyed(path, data_key)
         try:
-            prove_key(connection)
-            migrations.refuse_newer(connection)
+            prove_key(connection, path)
+            migrations.refuse_newer(connection, schema)
             apply_pragmas(connection)
             database = cls(connection, path)
             if migrate:
-                migrations.migrate(connection)
+                migrations.migrate(connection, schema)
             return database
         except BaseException as error:
             connection.close()
             if isinstance(error, sqlcipher3.OperationalError):
                 raise_for_disk(error, path)
             raise
+
+    @classmethod
+    def open_any(cls, path: Path, keys: dict[int, bytearray], *, create: bool = False,
+                 schema: Path = migrations.CASE_DIR) -> tuple[Database, int]:
+        """Open with whichever of the key versions fits, newest first (a key rotation cut
+        short leaves the file under the version before). Returns the version used."""
+        last_error: StoreError | None = None
+        for version, key in keys.items():
+            try:
+                return cls.open(path, key, create=create, schema=schema), version
+            except StoreCorrupt as error:
+                last_error = error
+                create = False
+        raise last_error or StoreCorrupt(
+            detail=N_("the database does not open with this key, or is damaged"))
+
+    def attach(self, path: Path, name: str, key: bytes | bytearray) -> None:
+        """Attach another encrypted store so one transaction can write both."""
+        self.connection.execute(f"ATTACH DATABASE ? AS {name} KEY \"x'{bytes(key).hex()}'\"",
+                                (str(path),))
+        for pragma in ("journal_mode = WAL", "synchronous = FULL"):
+            self.connection.execute(f"PRAGMA {name}.{pragma}").fetchall()
 
     def close(self) -> None:
         """Close the connection; SQLCipher wipes its copy of the key from memory."""
@@ -106,6 +136,11 @@ class Database:
             raise_for_disk(error, self.path)
             raise
         self._depth = 1
+        if _file_identity(self.path) != self._identity:
+            self._depth = 0
+            with contextlib.suppress(sqlcipher3.Error):
+                self.connection.execute("ROLLBACK")
+            raise StoreReplaced()
         try:
             yield self
         except BaseException:
@@ -123,23 +158,34 @@ class Database:
             raise
 
 
-def connect_keyed(path: Path, data_key: bytes) -> sqlcipher3.Connection:
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def connect_keyed(path: Path, data_key: bytes | bytearray) -> sqlcipher3.Connection:
     # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
     connection = sqlcipher3.connect(str(path), isolation_level=None,
                                     check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     connection.row_factory = sqlcipher3.Row
     # SQLCipher would otherwise print its own lines to stderr beside our one-line message.
     connection.execute("PRAGMA cipher_log_level = NONE")
-    connection.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+    connection.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
     connection.execute("PRAGMA cipher_compatibility = 4")
     return connection
 
 
-def prove_key(connection: sqlcipher3.Connection) -> None:
+def prove_key(connection: sqlcipher3.Connection, path: Path | None = None) -> None:
     """Read the schema, which fails unless the key decrypts the first page."""
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as error:
+        # A full disk (no room for the write-ahead log) is not a wrong key.
+        if "full" in str(error).lower() or (path is not None and _disk_full(path)):
+            raise DiskFull() from error
         raise StoreCorrupt(
             detail=N_("the database does not open with this key, or is damaged")) from error
 
@@ -149,6 +195,19 @@ def apply_pragmas(connection: sqlcipher3.Connection) -> None:
                    "temp_store = MEMORY", "secure_delete = ON",
                    f"cache_size = -{CACHE_KIB}", f"busy_timeout = {BUSY_TIMEOUT_MS}"):
         connection.execute(f"PRAGMA {pragma}").fetchall()
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
+class StoreReplaced(StoreError):
+    template = N_("The case store was replaced while it was open (restored from a backup, or "
+                  "its keys were renewed). This window was locked; unlock it again. The last "
+                  "change was not saved.")
 
 
 class StoreBusy(StoreError):

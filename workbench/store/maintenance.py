@@ -23,9 +23,9 @@ import sqlcipher3
 
 from workbench import __version__
 from workbench.errors import StoreError, StoreExists
-from workbench.i18n import N_, _
-from workbench.session import Role, Session, StoreLocation, open_session
-from workbench.store import audit, migrations
+from workbench.i18n import N_
+from workbench.session import FACTS_FILENAME, Role, Session, StoreLocation
+from workbench.store import migrations
 from workbench.store.database import DB_FILENAME, Database, connect_keyed, raise_for_disk
 from workbench.store.files import (
     PRIVATE_FILE,
@@ -34,11 +34,14 @@ from workbench.store.files import (
     fsync_dir,
     os_errors_as_user_errors,
 )
-from workbench.store.keyslots import KeySlotFile
+from workbench.store.heads import HEADS_DIRNAME
+from workbench.store.keyslots import file_format
+from workbench.store.lock import exclusively
 
-BACKUP_FORMAT = 1
+BACKUP_FORMAT = 1  # the members are listed in the manifest; 0.1 backups read the same
 MANIFEST = "manifest.json"
 SLOTS_MEMBER = "keyslots.json"
+FACTS_MEMBER = FACTS_FILENAME
 
 
 class BadBackup(StoreError):
@@ -53,8 +56,8 @@ class BackupInsideStore(StoreError):
 
 class RestoreNotAllowed(StoreError):
     exit_code = 4
-    template = N_("Only an administrator of the backed-up store may restore it; “{user}” "
-                  "is not one.")
+    template = N_("Only an administrator of this store, who is one in the backup too, may "
+                  "restore it; “{user}” is not.")
 
 
 class RestoreNeedsForce(StoreError):
@@ -64,39 +67,31 @@ class RestoreNeedsForce(StoreError):
 
 # --- check --------------------------------------------------------------------------------
 
-def check_database(db: Database) -> list[str]:
-    """Every problem found, one translated line each; empty when the store is healthy."""
-    problems: list[str] = []
-    for pragma, label in (("quick_check", N_("database structure")),
-                          ("cipher_integrity_check", N_("page authentication"))):
-        try:
-            found = [row[0] for row in db.all(f"PRAGMA {pragma}")]
-        except sqlcipher3.DatabaseError as error:
-            problems.append(_("{check}: cannot be read ({detail})").format(
-                check=_(label), detail=error))
-            continue
-        problems += [_("{check}: {detail}").format(check=_(label), detail=line)
-                     for line in found if line != "ok"]
-    try:
-        problems += [_("audit log: row {id} does not match the chain").format(id=row_id)
-                     for row_id in audit.verify(db)]
-        db.execute("INSERT INTO case_search (case_search) VALUES ('integrity-check')")
-        problems += [_("references: {table} row {id} points to a missing {parent}").format(
-                         table=row[0], id=row[1], parent=row[2])
-                     for row in db.all("PRAGMA foreign_key_check")]
-    except sqlcipher3.DatabaseError as error:
-        problems.append(_("the store cannot be read: {detail}").format(detail=error))
-    return problems
+def check_store(session: Session) -> list[str]:
+    """Every problem found, one translated line each; empty when the store is healthy:
+    SQLite's and SQLCipher's checks of each file, the signed roster, every audit row's
+    signature and the continuity of the ids, the triggers, each user's signed head, the
+    database's copy of the users, references and the statistics facts."""
+    from workbench.store import integrity
+
+    return integrity.full_check(session)
 
 
-def check_snapshot(path: Path, data_key: bytes) -> list[str]:
-    """Check a database file (such as the snapshot in a backup) without migrating it."""
+def check_snapshot(path: Path, key: bytes | bytearray,
+                   schema: Path = migrations.CASE_DIR) -> list[str]:
+    """Check a database file (such as a snapshot in a backup) without migrating it."""
     try:
-        db = Database.open(path, data_key, migrate=False)
+        db = Database.open(path, key, migrate=False, schema=schema)
     except StoreError as error:
         return [error.message()]
     try:
-        return check_database(db)
+        problems = []
+        for pragma in ("quick_check", "cipher_integrity_check"):
+            try:
+                problems += [line for (line,) in db.all(f"PRAGMA {pragma}") if line != "ok"]
+            except sqlcipher3.DatabaseError as error:
+                problems.append(str(error))
+        return problems
     finally:
         db.close()
 
@@ -111,23 +106,33 @@ def backup(session: Session, target: Path) -> Path:
     data_dir = session.location.data_dir.resolve()
     if target == data_dir or data_dir in target.parents:
         raise BackupInsideStore(path=str(data_dir))
-    slots_bytes = session.location.slots_path.read_bytes()
+    with os_errors_as_user_errors(session.location.slots_path):
+        slots_bytes = session.location.slots_path.read_bytes()
+        head_files = {f"{HEADS_DIRNAME}/{path.name}": path.read_bytes() for path in
+                      sorted((session.location.data_dir / HEADS_DIRNAME).glob("*.json"))}
     with _private_tempdir(target.parent) as work:
-        snapshot = work / DB_FILENAME
-        _snapshot(session.db, snapshot, session.data_key)
+        case_copy, facts_copy = work / DB_FILENAME, work / FACTS_MEMBER
+        _snapshot(session.db, "main", case_copy, session.store_key("case"))
+        _snapshot(session.db, "facts", facts_copy, session.store_key("facts"))
         with atomic_output(target) as tmp:
-            _write_archive(tmp, snapshot, slots_bytes, session)
-            _verify_archive(tmp, work / "verify", session.data_key)
+            _write_archive(tmp, {DB_FILENAME: case_copy, FACTS_MEMBER: facts_copy},
+                           {SLOTS_MEMBER: slots_bytes, **head_files}, session)
+            _, unpacked = _verify_archive(tmp, work / "verify")
+            for name, key, schema in ((DB_FILENAME, "case", migrations.CASE_DIR),
+                                      (FACTS_MEMBER, "facts", migrations.FACTS_DIR)):
+                problems = check_snapshot(unpacked / name, session.store_key(key), schema)
+                if problems:
+                    raise BadBackup(path=str(target), detail=problems[0])
     with session.action("store.backup", "store"):
         pass
     return target
 
 
-def _snapshot(db: Database, path: Path, data_key: bytes) -> None:
+def _snapshot(db: Database, schema: str, path: Path, key: bytes | bytearray) -> None:
     with os_errors_as_user_errors(path):
-        destination = connect_keyed(path, data_key)
+        destination = connect_keyed(path, key)
         try:
-            db.connection.backup(destination)
+            db.connection.backup(destination, name=schema)
         except sqlcipher3.OperationalError as error:
             raise_for_disk(error, path)
             raise
@@ -135,84 +140,171 @@ def _snapshot(db: Database, path: Path, data_key: bytes) -> None:
             destination.close()
 
 
-def _write_archive(path: Path, snapshot: Path, slots_bytes: bytes, session: Session) -> None:
+def _write_archive(path: Path, files: dict[str, Path], blobs: dict[str, bytes],
+                   session: Session) -> None:
+    sums = {name: _sha256_file(file) for name, file in files.items()}
+    sums.update({name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()})
     manifest = {
         "format": BACKUP_FORMAT,
         "program_version": __version__,
         "schema_version": migrations.current_version(session.db.connection),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "store_id": session.db.scalar("SELECT value FROM settings WHERE key = 'store_id'"),
-        "sha256": {DB_FILENAME: _sha256_file(snapshot),
-                   SLOTS_MEMBER: hashlib.sha256(slots_bytes).hexdigest()},
+        "store_id": session.access.keyfile.store_id,
+        "sha256": sums,
     }
     # Stored, not deflated: encrypted pages do not compress.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-        archive.writestr(SLOTS_MEMBER, slots_bytes)
-        archive.write(snapshot, DB_FILENAME)
+        for name, data in blobs.items():
+            archive.writestr(name, data)
+        for name, file in files.items():
+            archive.write(file, name)
 
 
-def _verify_archive(path: Path, work: Path, data_key: bytes | None) -> tuple[dict, Path, Path]:
-    """Unpack and check a backup; returns its manifest and the unpacked files."""
+def _verify_archive(path: Path, work: Path) -> tuple[dict, Path]:
+    """Unpack and check a backup's members against its manifest; returns the manifest and
+    the folder they were unpacked into. Sizes are checked before anything is written, and
+    each member is copied with a running count, so a crafted file cannot fill the disk."""
     ensure_private_dir(work)
     try:
         with os_errors_as_user_errors(path), zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(MANIFEST))
-            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT \
-                    or not isinstance(manifest.get("sha256"), dict):
-                raise BadBackup(path=str(path), detail=N_("unknown backup format"))
-            for name in (DB_FILENAME, SLOTS_MEMBER):
-                archive.extract(name, work)
-                os.chmod(work / name, PRIVATE_FILE)
+            manifest = _read_manifest(archive, path)
+            names = [name for name in manifest["sha256"]]
+            infos = {info.filename: info for info in archive.infolist()}
+            if any(name not in infos or not _safe_member(name) for name in names) \
+                    or SLOTS_MEMBER not in names or DB_FILENAME not in names:
+                raise BadBackup(path=str(path), detail=N_("the file is damaged or of another "
+                                                          "kind"))
+            declared = sum(infos[name].file_size for name in names)
+            if declared > path.stat().st_size + 1024 * 1024 or any(
+                    infos[name].compress_type != zipfile.ZIP_STORED for name in names):
+                raise BadBackup(path=str(path), detail=N_("its contents do not match its "
+                                                          "checksums"))
+            for name in names:
+                _extract(archive, infos[name], work / name)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError,
-            RuntimeError, zlib.error) as error:
+            RuntimeError, zlib.error, TypeError, AttributeError) as error:
         raise BadBackup(path=str(path), detail=N_("the file is damaged or of another kind")) \
             from error
-    db_file, slots_file = work / DB_FILENAME, work / SLOTS_MEMBER
-    for name, file in ((DB_FILENAME, db_file), (SLOTS_MEMBER, slots_file)):
-        if _sha256_file(file) != manifest.get("sha256", {}).get(name):
+    for name, digest in manifest["sha256"].items():
+        if _sha256_file(work / name) != digest:
             raise BadBackup(path=str(path), detail=N_("its contents do not match its checksums"))
-    if data_key is not None:
-        problems = check_snapshot(db_file, data_key)
-        if problems:
-            raise BadBackup(path=str(path), detail=problems[0])
-    return manifest, db_file, slots_file
+    return manifest, work
+
+
+def _read_manifest(archive: zipfile.ZipFile, path: Path) -> dict:
+    info = archive.getinfo(MANIFEST)
+    if info.file_size > 64 * 1024:
+        raise ValueError("manifest too large")
+    manifest = json.loads(archive.read(MANIFEST))
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT \
+            or not isinstance(manifest.get("sha256"), dict):
+        raise BadBackup(path=str(path), detail=N_("unknown backup format"))
+    return manifest
+
+
+def _safe_member(name: str) -> bool:
+    return name in (DB_FILENAME, FACTS_MEMBER, SLOTS_MEMBER) or (
+        name.startswith(f"{HEADS_DIRNAME}/") and name.endswith(".json")
+        and "/" not in name[len(HEADS_DIRNAME) + 1:] and ".." not in name)
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    left = info.file_size
+    with archive.open(info) as source, open(target, "wb") as out:
+        os.chmod(target, PRIVATE_FILE)
+        while chunk := source.read(min(1 << 20, left + 1)):
+            left -= len(chunk)
+            if left < 0:
+                raise ValueError("member larger than declared")
+            out.write(chunk)
 
 
 # --- restore ------------------------------------------------------------------------------
 
-def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
-            force: bool = False) -> tuple[Session, Path | None]:
-    """Replace the store with a backup, unlocked with a passphrase valid in the backup.
+class RestoreOtherStore(StoreError):
+    exit_code = 4
+    template = N_("This backup is of another store. To replace this store with it, run "
+                  "again with --other-store, as an administrator of both.")
 
-    The current store, if any, is moved to a ``replaced-…`` folder inside the data
-    directory, never deleted. Returns the new session and where the old store went.
+
+def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
+            force: bool = False, other_store: bool = False) -> tuple[Session, Path | None]:
+    """Replace the store with a backup of it.
+
+    Needs an administrator of the current store (if there is one) who is also one in the
+    backup, and the same store unless ``other_store``. Nobody may have the store open
+    meanwhile. The current store is moved to a ``replaced-…`` folder, never deleted.
+    Returns the new session and where the old store went.
     """
+    from workbench.session import unlock
+    from workbench.store.access import open_access
+    from workbench.store.legacy import LegacyKeyFile
+
     archive = Path(archive).expanduser()
     if not archive.is_file():
         raise BadBackup(path=str(archive), detail=N_("there is no such file"))
-    if location.exists() and not force:
+    existing = location.exists()
+    if existing and not force:
         raise RestoreNeedsForce(path=str(location.data_dir))
+    current_id = None
+    if existing:
+        current = open_access(location.slots_path, user, passphrase)  # wrong one: refused
+        try:
+            if "admin" not in current.member.roles:
+                raise RestoreNotAllowed(user=user)
+            current_id = current.keyfile.store_id
+        finally:
+            current.wipe()
     with os_errors_as_user_errors(location.data_dir):
         ensure_private_dir(location.data_dir)
-    with _private_tempdir(location.data_dir) as work:
-        _, db_file, slots_file = _verify_archive(archive, work / "unpacked", None)
-        data_key = KeySlotFile.load(slots_file).unlock_user(user, passphrase)
-        problems = check_snapshot(db_file, data_key)
-        if problems:
-            raise BadBackup(path=str(archive), detail=problems[0])
-        if not _is_admin_in(db_file, data_key, user):
+    with _private_tempdir(location.data_dir) as work, exclusively(location.data_dir):
+        _, unpacked = _verify_archive(archive, work / "unpacked")
+        slots_file = unpacked / SLOTS_MEMBER
+        if file_format(slots_file) == 1:
+            legacy = LegacyKeyFile.load(slots_file)
+            store_id, key = legacy.store_id, legacy.unlock_user(user, passphrase)
+            keys = {"case": key, "facts": None}
+            admin = _is_admin_in(unpacked / DB_FILENAME, key, user)
+        else:
+            access = open_access(slots_file, user, passphrase)
+            store_id, admin = access.keyfile.store_id, "admin" in access.member.roles
+            keys = {"case": access.store_keys.get("case", {}),
+                    "facts": access.store_keys.get("facts", {})}
+        if not admin:
             raise RestoreNotAllowed(user=user)
-        aside = _move_aside(location) if location.exists() else None
+        if current_id is not None and store_id != current_id and not other_store:
+            raise RestoreOtherStore()
+        _check_members(archive, unpacked, keys)
+        aside = _move_aside(location) if existing else None
         with os_errors_as_user_errors(location.data_dir):
-            os.replace(db_file, location.db_path)
-            os.replace(slots_file, location.slots_path)
+            for name in [DB_FILENAME, FACTS_MEMBER, SLOTS_MEMBER]:
+                if (unpacked / name).exists():
+                    os.replace(unpacked / name, location.data_dir / name)
+            if (unpacked / HEADS_DIRNAME).is_dir():
+                os.replace(unpacked / HEADS_DIRNAME, location.data_dir / HEADS_DIRNAME)
             fsync_dir(location.data_dir)
-    session = open_session(location, user, data_key)
+    session = unlock(location, user, passphrase)
     with session.action("store.restore", "store"):
         pass
     _republish_certificate(session)
     return session, aside
+
+
+def _check_members(archive: Path, unpacked: Path, keys: dict) -> None:
+    for name, key, schema in ((DB_FILENAME, keys["case"], migrations.CASE_DIR),
+                              (FACTS_MEMBER, keys["facts"], migrations.FACTS_DIR)):
+        if key is None or not (unpacked / name).exists():
+            continue
+        versions = key if isinstance(key, dict) else {0: key}
+        problems: list[str] = []
+        for candidate in versions.values():
+            problems = check_snapshot(unpacked / name, candidate, schema)
+            if not problems:
+                break
+        if problems:
+            raise BadBackup(path=str(archive), detail=problems[0])
 
 
 def _republish_certificate(session: Session) -> None:
@@ -226,8 +318,8 @@ def _republish_certificate(session: Session) -> None:
         (session.location.data_dir / identities.CERT_FILENAME).unlink(missing_ok=True)
 
 
-def _is_admin_in(db_file: Path, data_key: bytes, user: str) -> bool:
-    """Whether ``user`` is an active administrator in the backed-up store."""
+def _is_admin_in(db_file: Path, data_key: bytes | bytearray, user: str) -> bool:
+    """Whether ``user`` is an active administrator in a release-0.1 backup."""
     db = Database.open(db_file, data_key, migrate=False)
     try:
         row = db.one("SELECT roles FROM users WHERE name = ? AND removed_at IS NULL", (user,))
@@ -243,8 +335,9 @@ def _move_aside(location: StoreLocation) -> Path:
         raise StoreExists(path=str(aside))
     with os_errors_as_user_errors(aside):
         ensure_private_dir(aside)
-        for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm",
-                     location.slots_path.name, "organisation.pem"):
+        for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm", FACTS_MEMBER,
+                     f"{FACTS_MEMBER}-wal", f"{FACTS_MEMBER}-shm", location.slots_path.name,
+                     "organisation.pem", HEADS_DIRNAME):
             source = location.data_dir / name
             if source.exists():
                 os.replace(source, aside / name)

@@ -16,6 +16,8 @@ import sqlcipher3
 from workbench.errors import StoreTooNew
 
 _DIR = Path(__file__).resolve().parent
+CASE_DIR = _DIR
+FACTS_DIR = _DIR / "facts"  # the statistics facts store has its own numbered steps
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -27,9 +29,9 @@ class Migration:
 
 
 @cache
-def all_migrations() -> tuple[Migration, ...]:
+def all_migrations(directory: Path = _DIR) -> tuple[Migration, ...]:
     found = []
-    for path in sorted(_DIR.glob("*.sql")):
+    for path in sorted(directory.glob("*.sql")):
         match = _NAME.match(path.name)
         if not match:
             continue
@@ -42,25 +44,25 @@ def all_migrations() -> tuple[Migration, ...]:
     return tuple(found)
 
 
-def latest_version() -> int:
-    return len(all_migrations())
+def latest_version(directory: Path = _DIR) -> int:
+    return len(all_migrations(directory))
 
 
 def current_version(connection: sqlcipher3.Connection) -> int:
     return connection.execute("PRAGMA user_version").fetchone()[0]
 
 
-def refuse_newer(connection: sqlcipher3.Connection) -> None:
+def refuse_newer(connection: sqlcipher3.Connection, directory: Path = _DIR) -> None:
     found = current_version(connection)
-    if found > latest_version():
-        raise StoreTooNew(found=found, known=latest_version())
+    if found > latest_version(directory):
+        raise StoreTooNew(found=found, known=latest_version(directory))
 
 
-def migrate(connection: sqlcipher3.Connection) -> list[int]:
+def migrate(connection: sqlcipher3.Connection, directory: Path = _DIR) -> list[int]:
     """Apply every pending step; returns the versions applied."""
-    refuse_newer(connection)
+    refuse_newer(connection, directory)
     applied = []
-    for migration in all_migrations()[current_version(connection):]:
+    for migration in all_migrations(directory)[current_version(connection):]:
         # One script so BEGIN EXCLUSIVE ... COMMIT wraps the whole step; on an error the
         # script stops inside the transaction and we roll it back.
         script = (f"BEGIN EXCLUSIVE;\n{migration.sql}\n"

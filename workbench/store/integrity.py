@@ -1,0 +1,144 @@
+"""What a user's unlock and ``workbench check`` verify beyond SQLite's own checks: the
+signed roster, the database's copy of the users, every audit row's signature, the heads
+users signed, and that the statistics facts reflect the last case action.
+
+Findings are translated lines. At unlock they are warnings shown to the user (the store
+still opens, with the roles the signed roster gives); ``check`` reports them as problems.
+"""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+from workbench.i18n import _
+from workbench.stats import facts
+from workbench.store import audit, heads
+
+
+def _signing_keys(session) -> dict[str, tuple[str, bytes]]:
+    return session.access.chain.signing_keys()
+
+
+def _keys_of(session, name: str) -> list[bytes]:
+    return [key for _id, (who, key) in _signing_keys(session).items() if who == name]
+
+
+def roster_findings(session) -> list[str]:
+    return [_(problem) for problem in session.access.chain.problems]
+
+
+def head_findings(session, name: str | None = None) -> list[str]:
+    """Does the store still hold what ``name`` (default: the session's user) signed last?"""
+    name = name or session.user.name
+    head = heads.read(session.location.data_dir, name, _keys_of(session, name))
+    if head is None:
+        return []
+    found = []
+    for table, (row_id, digest) in head.chains.items():
+        db = session.db if table == audit.CASE_CHAIN else session.facts_db
+        if db is None or row_id == 0:
+            continue
+        stored = audit.hash_at(db, row_id, table)
+        if stored is None or stored.hex() != digest:
+            found.append(_(audit.CHAIN_PROBLEM).format(user=name, id=row_id))
+    hashes = session.access.chain.hashes
+    if head.roster_version > len(hashes) or hashes[head.roster_version - 1] != head.roster_hash:
+        found.append(_("the list of users is older than the one {user} last saw: it was "
+                       "put back from an earlier copy").format(user=name))
+    return found
+
+
+def users_table_findings(session) -> list[str]:
+    """The database's users table is a copy for display; it must agree with the roster."""
+    if session.db is None:
+        return []
+    roster = session.access.roster
+    found = []
+    in_table = {row["name"]: frozenset(part for part in row["roles"].split(",") if part)
+                for row in session.db.all("SELECT name, roles FROM users "
+                                          "WHERE removed_at IS NULL")}
+    for name, roles in sorted(in_table.items()):
+        member = roster.members.get(name)
+        if member is None:
+            found.append(_("the database lists user “{user}”, who is not in the signed list "
+                           "of users; it grants nothing").format(user=name))
+        elif member.roles != roles:
+            found.append(_("the database gives “{user}” the roles {roles}, the signed list "
+                           "{signed}; the signed list applies").format(
+                               user=name, roles=",".join(sorted(roles)),
+                               signed=",".join(sorted(member.roles))))
+    for name in sorted(set(roster.members) - set(in_table)):
+        found.append(_("user “{user}” is missing from the database's list").format(user=name))
+    return found
+
+
+def audit_findings(session) -> list[str]:
+    keys = _signing_keys(session)
+    found = []
+    if session.db is not None:
+        found += audit.verify(session.db, keys, session.access.roster.audit_from,
+                              audit.CASE_CHAIN)
+    found += audit.verify(session.facts_db, keys, 1, audit.FACTS_CHAIN)
+    return found
+
+
+def facts_current(session) -> bool:
+    if session.db is None:
+        return True
+    row_id, digest = audit.head(session.db, audit.CASE_CHAIN)
+    return facts.recorded_head(session.db) == f"{row_id}:{digest.hex()}"
+
+
+def at_unlock(session) -> list[str]:
+    """Quick checks for every unlock; rebuilds the facts if a crash left them behind."""
+    if session.db is not None and not facts_current(session):
+        rebuild_facts(session)
+    found = roster_findings(session) + head_findings(session) + users_table_findings(session)
+    for name in ("audit_log_no_update", "audit_log_no_delete") if session.db else ():
+        if not audit.trigger_exists(session.db, name):
+            found.append(_("audit log: the safeguard {name} that keeps it append-only was "
+                           "removed").format(name=name))
+    return found
+
+
+def rebuild_facts(session) -> None:
+    """Derive the statistics facts again from the case store, as one audited action."""
+    with session.action("facts.rebuild", "store"):
+        facts.rebuild(session.db, session.facts_context())
+
+
+def full_check(session) -> list[str]:
+    """Everything ``workbench check`` reports, one translated line each."""
+    problems: list[str] = []
+    databases = [(session.db, "")] if session.db is not None else []
+    databases.append((session.facts_db, "facts." if session.db is not None else ""))
+    for db, schema in databases:
+        for pragma, label in (("quick_check", _("database structure")),
+                              ("cipher_integrity_check", _("page authentication"))):
+            name = f"{schema}{pragma}"
+            try:
+                found = [row[0] for row in db.all(f"PRAGMA {name}")]
+            except sqlcipher3.DatabaseError as error:
+                problems.append(_("{check}: cannot be read ({detail})").format(
+                    check=label, detail=error))
+                continue
+            problems += [_("{check}: {detail}").format(check=label, detail=line)
+                         for line in found if line != "ok"]
+    try:
+        problems += roster_findings(session)
+        problems += audit_findings(session)
+        for name in [*session.access.roster.members]:
+            problems += head_findings(session, name)
+        problems += users_table_findings(session)
+        if session.db is not None:
+            session.db.execute("INSERT INTO case_search (case_search) VALUES "
+                               "('integrity-check')")
+            problems += [_("references: {table} row {id} points to a missing {parent}").format(
+                             table=row[0], id=row[1], parent=row[2])
+                         for row in session.db.all("PRAGMA foreign_key_check")]
+            if not facts_current(session):
+                problems.append(_("statistics facts: they do not reflect the last action"))
+    except sqlcipher3.DatabaseError as error:
+        problems.append(_("the store cannot be read: {detail}").format(detail=error))
+    return list(dict.fromkeys(problems))
+
