@@ -12,6 +12,7 @@ from tests.conftest import ADMIN, PASSPHRASE, make_store
 from tests.helpers import intake
 from tests.integration.cli import run, run_unlocked
 from workbench.agreements.identity import create_identity
+from workbench.agreements.service import AgreementService, StoredButNotWritten
 from workbench.cases.model import ArrearsComponent, HouseholdMember, MemberRole
 from workbench.cases.service import CaseService
 from workbench.i18n import format_money, locale_for, translations_for
@@ -187,3 +188,36 @@ def test_markup_typed_as_the_place_is_printed_as_written(store, tmp_path):
     assert result.returncode == 0, result.stderr
     text = poppler("pdftotext", str(tmp_path / "a.pdf"), "-")
     assert '<font size="0">salaa</font>' in text.replace("\n", " ")
+
+
+def test_every_agreement_gets_its_own_number(store):
+    location, case_id, _bare = store
+    session = unlock(location, ADMIN, PASSPHRASE)
+    service = AgreementService(session)
+    first, _pdf = service.make(case_id, "fi")
+    second, _pdf = service.make(case_id, "sv")  # the same plan revision again
+    third, pdf = service.make(case_id, "en")
+    base = f"FI-{date.today().year}-{case_id:06d}-1"
+    assert [first.number, second.number, third.number] == [base, f"{base}-2", f"{base}-3"]
+    assert third.filename == f"{base}-3.pdf"
+    assert service.check(third.id).document_number == f"{base}-3"
+    assert service.content(third.id) == pdf
+    session.lock()
+
+
+def test_a_file_that_cannot_take_its_name_after_storing_is_reported_truthfully(store,
+                                                                               tmp_path):
+    location, case_id, _bare = store
+    out = tmp_path / "agreement.pdf"
+    out.mkdir()  # something in the way that only the final rename runs into
+    (out / "keep").write_text("")
+    session = unlock(location, ADMIN, PASSPHRASE)
+    service = AgreementService(session)
+    with pytest.raises(StoredButNotWritten) as raised:
+        service.make(case_id, "fi", out=out)
+    [document] = service.documents(case_id)
+    message = raised.value.message()
+    assert f"Agreement {document.number} was sealed and kept in case {case_id}" in message
+    assert "Export a copy" in message and "nothing was written" not in message
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    session.lock()

@@ -3,9 +3,12 @@ seals, attach scanned copies. Documents live inside the encrypted store."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from workbench.agreements import identity as identities
 from workbench.agreements.render import AgreementData, render
@@ -14,12 +17,13 @@ from workbench.agreements.signatures import Signature
 from workbench.agreements.verify import Verdict, verify
 from workbench.cases.model import ConsentParty, MemberRole
 from workbench.cases.service import CaseService, RecordNotFound
-from workbench.errors import ValidationError
+from workbench.errors import DiskFull, FileProblem, StoreError, ValidationError
 from workbench.i18n import LANGUAGES, N_, translations_for
 from workbench.labels import label_in
 from workbench.paths import resources_dir
 from workbench.plans.service import PlanService
 from workbench.session import Session
+from workbench.store.files import atomic_output
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -37,6 +41,17 @@ class UnknownLanguage(ValidationError):
 
 class NotAScan(ValidationError):
     template = N_("Only PDF, JPEG and PNG files up to 25 MB can be attached.")
+
+
+class StoredButNotWritten(StoreError):
+    """The agreement is in the case; only its copy on disk is missing."""
+
+    # Translators: {number} is the agreement's number, {path} a file, {detail} the
+    # operating system's reason.
+    template = N_("Agreement {number} was sealed and kept in case {case}, but {path} could "
+                  "not be written: {detail}. Export a copy with “Export a copy…” on the "
+                  "case's Documents tab; making the agreement again would give it a new "
+                  "number.")
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,8 @@ class AgreementService:
                  else _in_sentence(label_in(c.party, language))
                  for c in file.consents if c.active]
         return AgreementData(
-            number=f"{organisation.country}-{date.today().year}-{case_id:06d}-{plan.revision}",
+            number=self._free_number(
+                f"{organisation.country}-{date.today().year}-{case_id:06d}-{plan.revision}"),
             language=language, country=organisation.country, currency=organisation.currency,
             organisation=organisation.name, advisor=advisor, residents=residents,
             landlord=landlord,
@@ -101,25 +117,61 @@ class AgreementService:
             place=place or (file.tenancy.city if file.tenancy else ""), made_on=date.today(),
             signatures=signatures or [])
 
+    def _free_number(self, number: str) -> str:
+        """``number``, or ``number-2``, ``-3``… when agreements for the same plan revision
+        were made before: no two documents share a number."""
+        taken = {row[0] for row in self.db.all(
+            "SELECT number FROM documents WHERE number = ? OR number LIKE ?",
+            (number, f"{number}-%"))}
+        if number not in taken:
+            return number
+        return next(f"{number}-{n}" for n in range(2, len(taken) + 3)
+                    if f"{number}-{n}" not in taken)
+
     def make(self, case_id: int, language: str, place: str = "",
-             signatures: list[Signature] | None = None) -> tuple[Document, bytes]:
-        """Render, seal and keep the agreement; returns the stored document and its bytes."""
+             signatures: list[Signature] | None = None,
+             out: Path | None = None) -> tuple[Document, bytes]:
+        """Render, seal and keep the agreement; returns the stored document and its bytes.
+
+        With ``out``, the sealed file is written there too, in an order that keeps what the
+        user is told true: the file is written in full beside ``out`` first, then the
+        document is stored, then the file takes its name. A full disk or an unwritable
+        ``out`` therefore stores nothing, so trying again makes the agreement once. Only if
+        that last rename fails is the agreement kept without its file, and
+        ``StoredButNotWritten`` says so.
+        """
         self._may(N_("make agreements"))
-        data = self.draft(case_id, language, place, signatures)
-        identity = identities.load_identity(self.session)
-        t = translations_for(language).gettext
-        pdf = seal(render(data), identity, t(N_("Payment agreement for rent arrears")),
-                   data.place)
-        plan = PlanService(self.session).current(case_id)
-        signers = [{"role": s.role.value, "name": s.name, "signed_at": s.signed_at}
-                   for s in data.signatures if not s.empty]
-        with self.session.action("agreement.make", "case", case_id):
-            document_id = self.db.execute(
-                "INSERT INTO documents (case_id, kind, number, language, plan_id, signers, "
-                "filename, mime, content) VALUES (?, 'agreement', ?, ?, ?, ?, ?, ?, ?)",
-                (case_id, data.number, language, plan.id, json.dumps(signers),
-                 f"{data.number}.pdf", "application/pdf", pdf)).lastrowid
-        return self.document(document_id), pdf
+        stored: tuple[int, str] | None = None
+        try:
+            with contextlib.ExitStack() as output:
+                tmp = output.enter_context(atomic_output(out)) if out is not None else None
+                # Drafted inside the transaction, so the number is still free when stored.
+                with self.session.action("agreement.make", "case", case_id):
+                    data = self.draft(case_id, language, place, signatures)
+                    identity = identities.load_identity(self.session)
+                    t = translations_for(language).gettext
+                    pdf = seal(render(data), identity,
+                               t(N_("Payment agreement for rent arrears")), data.place)
+                    if tmp is not None:
+                        _write_synced(tmp, pdf)
+                    plan = PlanService(self.session).current(case_id)
+                    signers = [{"role": s.role.value, "name": s.name, "signed_at": s.signed_at}
+                               for s in data.signatures if not s.empty]
+                    document_id = self.db.execute(
+                        "INSERT INTO documents (case_id, kind, number, language, plan_id, "
+                        "signers, filename, mime, content) "
+                        "VALUES (?, 'agreement', ?, ?, ?, ?, ?, ?, ?)",
+                        (case_id, data.number, language, plan.id, json.dumps(signers),
+                         f"{data.number}.pdf", "application/pdf", pdf)).lastrowid
+                stored = (document_id, data.number)
+        except (DiskFull, FileProblem) as error:
+            if stored is None:
+                raise  # nothing was stored: the message saying so is true
+            cause = error.__cause__
+            detail = getattr(cause, "strerror", None) or str(cause or error.message())
+            raise StoredButNotWritten(number=stored[1], case=case_id, path=str(out),
+                                      detail=detail) from error
+        return self.document(stored[0]), pdf
 
     # --- documents -----------------------------------------------------------------------
 
@@ -162,6 +214,14 @@ class AgreementService:
                 "INSERT INTO documents (case_id, kind, filename, mime, content) "
                 "VALUES (?, 'scan', ?, ?, ?)", (case_id, filename, mime, content)).lastrowid
         return self.document(document_id)
+
+
+def _write_synced(path: Path, content: bytes) -> None:
+    """Write and flush to the disk, so a full disk shows here rather than later."""
+    with open(path, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _in_sentence(text: str) -> str:
