@@ -10,8 +10,8 @@ from workbench.dates import parse_date
 from workbench.errors import ValidationError
 from workbench.i18n import LANGUAGES, N_, _
 from workbench.stats.period import Period, parse_quarter
-from workbench.stats.service import FORMATS, StatsService
-from workbench.stats.suppression import MAX_THRESHOLD, MIN_THRESHOLD
+from workbench.stats.service import FORMATS, MAX_THRESHOLD, StatsService
+from workbench.stats.suppression import MIN_THRESHOLD
 
 
 class NoPeriod(ValidationError):

@@ -15,7 +15,6 @@ from fractions import Fraction
 
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
-MAX_THRESHOLD = 1_000_000  # hides every count an organisation could have; keeps k a sane int
 
 Cell = tuple[int, int]          # (row, column) of an inner cell
 Margin = tuple[str, int]        # ("row", r), ("col", c) or ("all", 0)
