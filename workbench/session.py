@@ -344,7 +344,8 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
             db.close()
         store_lock.release()
         for leftover in [*location.data_dir.glob(f"{DB_FILENAME}*"),
-                         *location.data_dir.glob(f"{FACTS_FILENAME}*"), location.slots_path]:
+                         *location.data_dir.glob(f"{FACTS_FILENAME}*"), location.slots_path,
+                         store_lock.path]:
             leftover.unlink(missing_ok=True)
         if isinstance(error, DatabaseError):
             raise_for_disk(error, made[0])

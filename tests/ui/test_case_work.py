@@ -183,14 +183,14 @@ def test_edits_are_saved_on_focus_change_and_survive_closing_the_window(window, 
 def test_idle_lock_closes_the_store_and_unlocking_returns_to_the_case(window, ctx, qtbot):
     case_id = open_first_case(window, qtbot)
     window.editor.tabs.setCurrentIndex(3)
-    old_session = ctx.session
+    old_db = ctx.session.db
     seen = {}
 
     def check_then_unlock(dialog) -> None:
         seen["locked"] = not ctx.unlocked
         seen["rows"] = window.case_list.model.rowCount()
         with pytest.raises(sqlcipher3.ProgrammingError):
-            old_session.db.connection.execute("SELECT 1")
+            old_db.connection.execute("SELECT 1")
         unlock_with("wrong passphrase")(dialog)
         seen["message"] = dialog.message.text()
         unlock_with(PASSPHRASE)(dialog)

@@ -79,4 +79,4 @@ def test_repeated_failures_make_the_user_wait_longer_each_time(location, qtbot):
     dialog.try_unlock()  # refused while waiting, even with the right passphrase
     assert dialog.session is None
     qtbot.waitUntil(ok.isEnabled, timeout=3000)
-    assert [delay_after(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
+    assert [delay_after(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 64]

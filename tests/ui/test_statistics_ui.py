@@ -34,7 +34,9 @@ def test_a_lead_sees_only_statistics_and_can_export(ctx, preferences, qtbot, tmp
     panel.export("csv")
     with open(target, encoding="utf-8") as handle:
         assert next(csv.reader(handle)) == ["table", "row", "column", "value", "unit"]
-    last = lead_ctx.session.db.one("SELECT actor, action FROM audit_log ORDER BY id DESC")
+    assert lead_ctx.session.db is None  # the lead's passphrase opened no case store
+    last = lead_ctx.session.facts_db.one("SELECT actor, action FROM fact_audit "
+                                         "ORDER BY id DESC")
     assert tuple(last) == ("lea", "stats.export.csv")
     window.close()
 
