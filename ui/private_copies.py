@@ -84,7 +84,8 @@ class PrivateCopies:
         """A private (0600) copy named ``name`` (its last part only) for another program."""
         if self.folder is None or not self.folder.is_dir():
             self.folder = self._make_folder()
-        path = self.folder / (Path(name).name or "document")
+        base = Path(name).name
+        path = self.folder / (base if base not in ("", ".", "..", OWNER) else "document")
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # a reader may still show the last copy; never write into it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
