@@ -47,15 +47,19 @@ def user_folder() -> Path:
     return Path(tempfile.gettempdir()) / f"{APP_FOLDER}{suffix}"
 
 
-def _private_user_folder() -> Path | None:
-    """The per-user folder, created 0700; None when it is not safely ours (another user
-    made it first, or it is a link), so nothing in it is trusted or swept."""
+def _private_user_folder(create: bool = True) -> Path | None:
+    """The per-user folder, made 0700 (and created, if ``create``); None when there is none
+    or it is not safely ours (another user made it first, or it is a link), so nothing in
+    it is trusted or swept."""
     folder = user_folder()
-    try:
-        os.mkdir(folder, PRIVATE_DIR)
-    except FileExistsError:
-        pass
-    except OSError:
+    if create:
+        try:
+            os.mkdir(folder, PRIVATE_DIR)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+    elif not os.path.lexists(folder):
         return None
     if os.name != "posix":
         return folder if folder.is_dir() else None
@@ -117,7 +121,7 @@ class PrivateCopies:
 def sweep_stale() -> int:
     """Remove the copies of this user's programs that were killed; returns how many
     folders went. A running program's folder is left alone."""
-    parent = _private_user_folder()
+    parent = _private_user_folder(create=False)
     if parent is None:
         return 0
     removed = 0
