@@ -27,9 +27,8 @@ def roster_findings(session) -> list[str]:
     return [_(problem) for problem in session.access.chain.problems]
 
 
-def head_findings(session, name: str | None = None) -> list[str]:
-    """Does the store still hold what ``name`` (default: the session's user) signed last?"""
-    name = name or session.user.name
+def cut_rows(session, name: str) -> list[tuple[str, int]]:
+    """The rows ``name`` signed last that the chains no longer hold: (chain, row id)."""
     head = heads.read(session.location.data_dir, name, _keys_of(session, name))
     if head is None:
         return []
@@ -40,7 +39,18 @@ def head_findings(session, name: str | None = None) -> list[str]:
             continue
         stored = audit.hash_at(db, row_id, table)
         if stored is None or stored.hex() != digest:
-            found.append(_(audit.CHAIN_PROBLEM).format(user=name, id=row_id))
+            found.append((table, row_id))
+    return found
+
+
+def head_findings(session, name: str | None = None) -> list[str]:
+    """Does the store still hold what ``name`` (default: the session's user) signed last?"""
+    name = name or session.user.name
+    head = heads.read(session.location.data_dir, name, _keys_of(session, name))
+    if head is None:
+        return []
+    found = [_(audit.CHAIN_PROBLEM).format(user=name, id=row_id)
+             for _table, row_id in cut_rows(session, name)]
     hashes = session.access.chain.hashes
     if head.roster_version > len(hashes) or hashes[head.roster_version - 1] != head.roster_hash:
         found.append(_("the list of users is older than the one {user} last saw: it was "
@@ -90,14 +100,39 @@ def facts_current(session) -> bool:
 
 
 def at_unlock(session) -> list[str]:
-    """Quick checks for every unlock; rebuilds the facts if a crash left them behind."""
+    """Quick checks for every unlock; rebuilds the facts if a crash left them behind.
+
+    The user's head is checked before anything is written (writing moves it on). A chain
+    found cut is recorded as a signed audit row, so ``check`` keeps reporting it after
+    the user's head has moved past the cut.
+    """
+    cut = head_findings(session)
+    for table, row_id in cut_rows(session, session.user.name):
+        with session.action(ALARM, table, row_id):
+            pass
     if session.db is not None and not facts_current(session):
         rebuild_facts(session)
-    found = roster_findings(session) + head_findings(session) + users_table_findings(session)
+    found = roster_findings(session) + cut + users_table_findings(session)
     for name in ("audit_log_no_update", "audit_log_no_delete") if session.db else ():
         if not audit.trigger_exists(session.db, name):
             found.append(_("audit log: the safeguard {name} that keeps it append-only was "
                            "removed").format(name=name))
+    return found
+
+
+ALARM = "audit.cut_found"
+
+
+def alarm_findings(session) -> list[str]:
+    """Cuts found at an earlier unlock, as recorded then."""
+    found = []
+    for db, table in ((session.db, audit.CASE_CHAIN), (session.facts_db, audit.FACTS_CHAIN)):
+        if db is None:
+            continue
+        found += [_("audit log: {user} found it cut or rewritten at {time}: row {id} was "
+                    "gone").format(user=row[0], time=row[1][:16].replace("T", " "), id=row[2])
+                  for row in db.all(f"SELECT actor, at, entity_id FROM {table} WHERE "
+                                    "action = ?", (ALARM,))]
     return found
 
 
@@ -127,6 +162,7 @@ def full_check(session) -> list[str]:
     try:
         problems += roster_findings(session)
         problems += audit_findings(session)
+        problems += alarm_findings(session)
         for name in [*session.access.roster.members]:
             problems += head_findings(session, name)
         problems += users_table_findings(session)
