@@ -100,7 +100,12 @@ def _with_prev(roster: Roster, prev: str) -> Roster:
 def open_access(path: Path, principal: str, secret: str) -> Access:
     """Unseal the principal's slot, verify the roster and unwrap its store keys."""
     keyfile = KeyFile.load(path)
-    unsealed = keyfile.unseal(principal, secret)
+    try:
+        unsealed = keyfile.unseal(principal, secret)
+    except UnknownUser:
+        if _listed_without_keys(keyfile, principal):
+            raise NeedsNewPassphrase(user=principal) from None
+        raise
     chain = verify_chain(keyfile.roster, keyfile.store_id, unsealed.anchor)
     if not chain.rosters:
         unsealed.keys.wipe()
@@ -119,6 +124,16 @@ def open_access(path: Path, principal: str, secret: str) -> Access:
             raise StoreTampered(detail=N_("this user's slot does not match the list of users"))
     access._unwrap()
     return access
+
+
+def _listed_without_keys(keyfile: KeyFile, principal: str) -> bool:
+    """Whether the newest roster entry lists the user without keys (carried over by an
+    upgrade). Unverified, so it only chooses which message to show."""
+    try:
+        members = keyfile.roster[-1]["body"]["members"]
+        return any(m["name"] == principal and m["box"] is None for m in members)
+    except (IndexError, KeyError, TypeError):
+        return False
 
 
 def entitled(roster: Roster, principal: str, key: str) -> bool:
