@@ -127,6 +127,7 @@ class Session:
         self._lock = store_lock
         self._opened_cases: set[int] = set()
         self._key_versions: dict[str, int] = {}  # versions the files opened with
+        self._roster_noted: str | None = None
         self.warnings: list[str] = []  # integrity findings at unlock, translated
         self.new_recovery_key: str | None = None  # set once, by an upgrade: show it
         self.users_needing_passphrase: list[str] = []
@@ -220,10 +221,24 @@ class Session:
                 self._opened_cases.add(record.entity_id)  # whoever wrote it has it open
             new_head = audit.append(db, self.signer(), name, entity, record.entity_id, table)
             if self.db is not None:
+                # Which roster entry the users table follows: an entry newer than this
+                # (a crash fell between the key file and the database) is applied at unlock.
+                self._note_roster_version()
                 if entity == "case" and record.entity_id:
                     facts.refresh_case(db, self.facts_context(), record.entity_id, partners)
                 facts.record_head(db, new_head)
         self._write_head()
+
+    def _note_roster_version(self) -> None:
+        version = str(self.access.roster.version)
+        if self._roster_noted != version:
+            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES "
+                            "('roster_version', ?)", (version,))
+            self._roster_noted = version
+
+    def recorded_roster_version(self) -> int:
+        value = self.db.scalar("SELECT value FROM settings WHERE key = 'roster_version'")
+        return int(value) if value and value.isdigit() else 0
 
     def case_opened(self, case_id: int) -> None:
         """Reading a case is audited once per case per session."""

@@ -106,11 +106,15 @@ def at_unlock(session) -> list[str]:
     found cut is recorded as a signed audit row, so ``check`` keeps reporting it after
     the user's head has moved past the cut.
     """
+    stale_facts = session.db is not None and not facts_current(session)  # before any write
     cut = head_findings(session)
     for table, row_id in cut_rows(session, session.user.name):
         with session.action(ALARM, table, row_id):
             pass
-    if session.db is not None and not facts_current(session):
+    if session.db is not None and \
+            session.recorded_roster_version() < session.access.roster.version:
+        follow_roster(session)
+    if stale_facts:
         rebuild_facts(session)
     found = roster_findings(session) + cut + users_table_findings(session)
     for name in ("audit_log_no_update", "audit_log_no_delete") if session.db else ():
@@ -121,6 +125,29 @@ def at_unlock(session) -> list[str]:
 
 
 ALARM = "audit.cut_found"
+
+
+def follow_roster(session) -> None:
+    """Bring the database's copy of the users up to a newer signed roster entry (one that
+    a crash kept from reaching the database). Only a verified entry is followed, so this
+    never takes a change from anyone but an administrator."""
+    from workbench.session import now_utc
+
+    roster = session.access.roster
+    db = session.db
+    with session.action("users.follow_roster", "store"):
+        listed = {row["name"]: row for row in db.all("SELECT name, roles, removed_at FROM "
+                                                     "users")}
+        for name, member in roster.members.items():
+            roles = ",".join(sorted(member.roles))
+            # Users the entry added or removed only; roles that differ stay as they are, to
+            # be reported: no entry of ours changes the roles of an existing user.
+            if name not in listed:
+                db.execute("INSERT INTO users (name, roles, created_at) VALUES (?, ?, ?)",
+                           (name, roles, now_utc()))
+        for name, row in listed.items():
+            if name not in roster.members and row["removed_at"] is None:
+                db.execute("UPDATE users SET removed_at = ? WHERE name = ?", (now_utc(), name))
 
 
 def alarm_findings(session) -> list[str]:
