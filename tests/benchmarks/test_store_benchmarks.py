@@ -4,6 +4,7 @@ encryption against plain SQLite with the same schema and data."""
 from __future__ import annotations
 
 import random
+import statistics
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,15 +36,21 @@ def test_seed_100k(big_store, record):
 
 def test_unlock_takes_a_fifth_to_half_a_second(big_store, record):
     location, _ = big_store
-    samples = []
+    derive, whole = [], []
     for _ in range(5):
         started = time.perf_counter()
-        location.keyslots().unlock_user(USER, PASSPHRASE)
-        samples.append(time.perf_counter() - started)
-    value = min(samples)
-    print(f"\nArgon2id {DEFAULT_KDF}: {[round(s, 3) for s in samples]} s")
-    record("unlock (Argon2id key derivation)", value * 1000, "ms", "200-500 ms",
-           0.2 <= value <= 0.5)
+        location.keyslots().unseal(USER, PASSPHRASE).keys.wipe()
+        derive.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        session = unlock(location, USER, PASSPHRASE)  # slot, roster, envelopes, open, checks
+        whole.append(time.perf_counter() - started)
+        session.lock()
+    print(f"\nArgon2id {DEFAULT_KDF}: {[round(s, 3) for s in derive]} s; whole unlock "
+          f"{[round(s, 3) for s in whole]} s")
+    record("unlock: Argon2id key derivation", min(derive) * 1000, "ms", "200-500 ms",
+           0.2 <= min(derive) <= 0.5)
+    record("unlock: whole (keys, roster, open, integrity)", statistics.median(whole) * 1000,
+           "ms", "<= 500 ms", statistics.median(whole) <= 0.5)
 
 
 def test_search_open_and_save(big_store, workload, record):
@@ -105,4 +112,5 @@ def plain_copy(session: Session, path: Path) -> Session:
     connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     connection.row_factory = sqlcipher3.Row
     apply_pragmas(connection)
-    return Session(session.location, Database(connection, path), session.user, b"plain")
+    plain = Database(connection, path)
+    return Session(session.location, session.access, plain, plain)

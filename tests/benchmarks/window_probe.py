@@ -19,6 +19,7 @@ from ui.main_window import MainWindow
 from ui.preferences import LANGUAGE, Preferences
 from ui.qt_language import apply_language
 from workbench.session import StoreLocation, open_session
+from workbench.store.access import open_access
 
 
 def rss_mb() -> float:
@@ -39,10 +40,10 @@ def main() -> None:
     location = StoreLocation(data_dir)
 
     derive_started = time.perf_counter()
-    data_key = location.keyslots().unlock_user(user, passphrase)
+    access = open_access(location.slots_path, user, passphrase)
     derived = time.perf_counter()
     ctx = AppContext(location, preferences)
-    ctx.open(open_session(location, user, data_key))
+    ctx.open(open_session(location, access))
     window = MainWindow(ctx)
     window.show()
     app.processEvents()
