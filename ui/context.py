@@ -20,6 +20,7 @@ from workbench.cases.service import CaseService
 from workbench.errors import FieldError, WorkbenchError
 from workbench.i18n import _, locale_for
 from workbench.session import Session, StoreLocation, User
+from workbench.store.database import StoreReplaced
 from workbench.users import UserService
 
 T = TypeVar("T")
@@ -31,6 +32,7 @@ class AppContext(QObject):
     cases_changed = Signal()          # the list needs a refresh (a case added or erased)
     language_changed = Signal()
     session_locked = Signal()
+    store_replaced = Signal()         # restored or re-keyed under this window: lock it
     session_unlocked = Signal()
 
     def __init__(self, location: StoreLocation, preferences: Preferences,
@@ -92,6 +94,9 @@ class AppContext(QObject):
         """Run a service call; a failure is shown to the user, never raised into Qt."""
         try:
             return action()
+        except StoreReplaced as error:
+            show_failure(parent, error)
+            self.store_replaced.emit()
         except Exception as error:  # an unexpected bug must not take the window down
             show_failure(parent, error)
         return None

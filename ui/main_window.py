@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import help_dialogs
+from ui.after_unlock import report_unlock
 from ui.case_editor.editor import CaseEditor
 from ui.case_list import CaseListPanel
 from ui.context import AppContext
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         self.unlock_hint = unlock_hint
         self.idle = IdleWatcher(ctx.preferences.idle_minutes() * 60, self)
         self.idle.idle.connect(self.lock)
+        self.ctx.store_replaced.connect(self.lock)
         QApplication.instance().installEventFilter(self.idle)
         ctx.case_saved.connect(self._case_saved)
         ctx.cases_changed.connect(self._cases_changed)
@@ -220,6 +222,9 @@ class MainWindow(QMainWindow):
             self._build()  # another user with other rights signed in
         self.central.setCurrentWidget(self.work)
         self._update_title()
+        # Once the window shows (at start it is not yet on the screen): what the store's
+        # checks found, and after an upgrade the new recovery key.
+        QTimer.singleShot(0, self, self._report_unlock)
         if self.lead_only:
             self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
             self.idle.start()
@@ -232,16 +237,29 @@ class MainWindow(QMainWindow):
         self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
         self.idle.start()
 
+    def _report_unlock(self) -> None:
+        if self.ctx.unlocked:
+            report_unlock(self, self.ctx.session, self._hold_idle_lock)
+
     # --- settings and language -----------------------------------------------------------
 
     def open_settings(self) -> None:
         before = self.ctx.preferences.language()
-        if SettingsDialog(self.ctx.preferences, self,
-                          self.ctx.session).exec() != QDialog.Accepted:
+        dialog = SettingsDialog(self.ctx.preferences, self, self.ctx.session)
+        dialog.busy.connect(self._hold_idle_lock)
+        if dialog.exec() != QDialog.Accepted:
             return
         self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
         if self.ctx.preferences.language() != before:
             self.change_language(self.ctx.preferences.language())
+
+    def _hold_idle_lock(self, busy: bool) -> None:
+        """No idle lock while Settings renews the store's keys on a worker thread: locking
+        would close the store under it."""
+        if busy:
+            self.idle.stop()
+        elif self.ctx.unlocked:
+            self.idle.start()
 
     def change_language(self, language: str) -> None:
         """Rebuild the window in the new language, back on the same case and tab."""
