@@ -2,6 +2,9 @@
 would make them. The seal is a certification with DocMDP "no changes": whatever is added
 after it, signed with that key or not, and whatever is changed in the signature's unsigned
 /Contents, must read "changed" (exit 1), never valid.
+
+Also: agreements sealed with an earlier certificate still verify after a new one is made
+or imported.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import cms
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -27,7 +33,10 @@ from workbench.agreements.identity import (
     SigningIdentity,
     create_identity,
     load_identity,
+    publish_certificate,
     published_certificate,
+    published_certificates,
+    save_identity,
 )
 from workbench.agreements.seal import FIELD_NAME
 from workbench.agreements.verify import SealStatus, verify
@@ -60,7 +69,7 @@ def agreement_for_a_case(location: StoreLocation, out: Path) -> Path:
 def sealed(location, tmp_path) -> tuple[StoreLocation, bytes]:
     make_store(location).lock()
     pdf = agreement_for_a_case(location, tmp_path / "agreement.pdf").read_bytes()
-    assert verify(pdf, published_certificate(location.data_dir)).status is SealStatus.VALID
+    assert verify(pdf, published_certificates(location.data_dir)).status is SealStatus.VALID
     return location, pdf
 
 
@@ -199,7 +208,7 @@ def test_an_update_signed_with_a_stranger_key_is_changed_too(sealed, attacker):
     location, pdf = sealed
     stranger = create_identity("Someone Else", "FI")
     for attack in ATTACKS.values():
-        verdict = verify(attack(pdf, stranger), published_certificate(location.data_dir))
+        verdict = verify(attack(pdf, stranger), published_certificates(location.data_dir))
         assert verdict.status is SealStatus.CHANGED
 
 
@@ -215,7 +224,7 @@ def contents_span(pdf: bytes) -> tuple[int, int]:
 
 def test_a_changed_digit_in_the_zero_padding_is_changed(sealed, tmp_path):
     location, pdf = sealed
-    certificates = published_certificate(location.data_dir)
+    certificates = published_certificates(location.data_dir)
     start, end = contents_span(pdf)
     blob = bytes.fromhex(pdf[start:end].decode())
     der = len(cms.ContentInfo.load(blob).dump())  # what pyHanko reads; the rest is padding
@@ -236,15 +245,83 @@ def test_a_hex_digit_written_in_the_other_case_is_changed(sealed):
     start, end = contents_span(pdf)
     letter = next(i for i in range(start, end) if pdf[i:i + 1] in b"ABCDEFabcdef")
     flipped = pdf[:letter] + pdf[letter:letter + 1].swapcase() + pdf[letter + 1:]
-    assert verify(flipped, published_certificate(location.data_dir)).status is \
+    assert verify(flipped, published_certificates(location.data_dir)).status is \
         SealStatus.CHANGED
 
 
 def test_a_damaged_length_of_the_signature_blob_is_changed_not_a_crash(sealed):
     location, pdf = sealed
     start, _end = contents_span(pdf)
-    certificates = published_certificate(location.data_dir)
+    certificates = published_certificates(location.data_dir)
     assert pdf[start:start + 2] == b"30"  # a DER SEQUENCE
     for header in (b"3080", b"3084FFFFFFFF", b"30FF", b"31", b"00", b"3081"):
         damaged = pdf[:start] + header + pdf[start + len(header):]
         assert verify(damaged, certificates).status is SealStatus.CHANGED, header
+
+
+# --- the organisation's earlier certificates -----------------------------------------------
+
+def pkcs12_file(identity: SigningIdentity, path: Path, password: bytes) -> Path:
+    key = serialization.load_pem_private_key(identity.key_pem, None)
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"org", key, identity.certificate, None,
+        serialization.BestAvailableEncryption(password)))
+    return path
+
+
+def certificates_in(pem: bytes) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(pem)
+
+
+def test_agreements_sealed_before_an_import_or_a_new_certificate_still_verify(location,
+                                                                             tmp_path):
+    make_store(location).lock()
+    first = agreement_for_a_case(location, tmp_path / "first.pdf")
+    original = the_organisations_key(location)
+
+    imported = create_identity("Asumisneuvonta Testi ry (imported)", "FI")
+    p12 = pkcs12_file(imported, tmp_path / "organisation.p12", b"p12 password")
+    result = run(location.data_dir, "identity", "import", str(p12),
+                 secrets=[PASSPHRASE, "p12 password"])
+    assert result.returncode == 0, result.stderr
+    second = agreement_for_a_case(location, tmp_path / "second.pdf")
+
+    session = unlock(location, ADMIN, PASSPHRASE)  # Settings → Create a new certificate
+    save_identity(session, create_identity("Asumisneuvonta Testi ry", "FI"))
+    current = load_identity(session)
+    session.lock()
+    third = agreement_for_a_case(location, tmp_path / "third.pdf")
+
+    bundle = published_certificates(location.data_dir)
+    assert certificates_in(bundle) == [current.certificate, imported.certificate,
+                                       original.certificate]  # the current one first
+    assert published_certificate(location.data_dir) == current.certificate_pem
+    assert current.certificates_pem == bundle
+    for pdf in (first, second, third):
+        checked = run(location.data_dir, "verify", str(pdf), user=None)
+        assert checked.returncode == 0, (pdf.name, checked.stdout)
+        assert checked.stdout.startswith("The seal is valid")
+        exported = tmp_path / "bundle.pem"  # as a landlord or a court would be given it
+        exported.write_bytes(bundle)
+        given = run(None, "verify", str(pdf), "--certificate", str(exported), user=None)
+        assert given.returncode == 0, given.stdout
+    only_current = tmp_path / "current.pem"
+    only_current.write_bytes(current.certificate_pem)
+    assert run(None, "verify", str(first), "--certificate", str(only_current),
+               user=None).returncode == 1
+
+
+def test_making_the_same_certificate_current_again_keeps_one_copy(session):
+    original = load_identity(session)
+    replacement = create_identity("Other", "FI")
+    save_identity(session, replacement)
+    save_identity(session, original)  # the old PKCS#12 imported again
+    save_identity(session, original)
+    kept = certificates_in(load_identity(session).certificates_pem)
+    assert [c.serial_number for c in kept] == [original.certificate.serial_number,
+                                               replacement.certificate.serial_number]
+    # what a restore publishes again from the store: the same bundle
+    (session.location.data_dir / "organisation.pem").unlink()
+    publish_certificate(session.location.data_dir, load_identity(session))
+    assert published_certificates(session.location.data_dir) == \
+        load_identity(session).certificates_pem

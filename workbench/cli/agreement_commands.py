@@ -41,7 +41,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("file", type=Path, metavar=_("FILE"))
     check.add_argument("--data-dir", type=Path, default=None)
     check.add_argument("--certificate", type=Path, default=None, metavar=_("FILE"),
-                       help=_("the organisation's certificate (PEM)"))
+                       help=_("the organisation's certificates (PEM): the current one and "
+                              "any earlier ones"))
     check.set_defaults(handler=run_verify)
 
     identity = commands.add_parser("identity", help=_("the organisation's seal certificate"))
@@ -82,7 +83,8 @@ def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
         if args.certificate:
             certificate = args.certificate.read_bytes()
         else:
-            certificate = identities.published_certificate(args.data_dir or default_data_dir())
+            certificate = identities.published_certificates(
+                args.data_dir or default_data_dir())
     except OSError as error:
         print(FileProblem(path=str(error.filename or args.file),
                           detail=error.strerror or "").message())
