@@ -4,13 +4,17 @@ after it, signed with that key or not, and whatever is changed in the signature'
 /Contents, must read "changed" (exit 1), never valid.
 
 Also: agreements sealed with an earlier certificate still verify after a new one is made
-or imported.
+or imported, and ``workbench verify FILE | head -1`` keeps verify's exit status.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import shlex
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -325,3 +329,42 @@ def test_making_the_same_certificate_current_again_keeps_one_copy(session):
     publish_certificate(session.location.data_dir, load_identity(session))
     assert published_certificates(session.location.data_dir) == \
         load_identity(session).certificates_pem
+
+
+# --- verify in a pipeline --------------------------------------------------------------------
+
+def workbench_command(*args: str) -> str:
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "workbench", *args))
+
+
+def test_the_first_line_is_the_verdict_and_head_keeps_the_exit_status(sealed, tmp_path):
+    location, pdf = sealed
+    (tmp_path / "valid.pdf").write_bytes(pdf)
+    (tmp_path / "changed.pdf").write_bytes(pdf[:-40] + b"%" + pdf[-39:])
+    for name, status, verdict in (("changed.pdf", 1, "changed"), ("valid.pdf", 0, "valid")):
+        command = workbench_command("verify", str(tmp_path / name),
+                                    "--data-dir", str(location.data_dir))
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", f"{command} | head -1"],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == status, result
+        assert result.stdout.count("\n") == 1 and verdict in result.stdout
+        assert result.stderr == ""
+
+
+def test_a_reader_gone_before_anything_is_written_keeps_the_exit_status(sealed, tmp_path):
+    """The pipe is closed before verify writes a byte: every write fails with EPIPE."""
+    location, pdf = sealed
+    (tmp_path / "valid.pdf").write_bytes(pdf)
+    (tmp_path / "changed.pdf").write_bytes(pdf + b"\n% added\n")
+    for name, status in (("changed.pdf", 1), ("valid.pdf", 0)):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "workbench", "verify", str(tmp_path / name),
+                 "--data-dir", str(location.data_dir)],
+                stdout=write_end, stderr=subprocess.PIPE, text=True, check=False)
+        finally:
+            os.close(write_end)
+        assert result.returncode == status, result.stderr
+        assert result.stderr == ""  # no traceback, no "Exception ignored"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from workbench.agreements import identity as identities
@@ -74,29 +76,43 @@ def run_agreement(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
-    """Exit 0 for a valid seal and 1 for anything else, an unreadable file included."""
+    """Exit 0 for a valid seal and 1 for anything else, an unreadable file included. The
+    verdict is the first line, so ``workbench verify FILE | head -1`` is enough to read."""
     try:
         if args.file.stat().st_size > MAX_VERIFY_BYTES:
-            print(_(REASONS[SealStatus.UNREADABLE]))
-            return 1
+            return _report([_(REASONS[SealStatus.UNREADABLE])], 1)
         pdf = args.file.read_bytes()
         if args.certificate:
-            certificate = args.certificate.read_bytes()
+            certificates = args.certificate.read_bytes()
         else:
-            certificate = identities.published_certificates(
+            certificates = identities.published_certificates(
                 args.data_dir or default_data_dir())
     except OSError as error:
-        print(FileProblem(path=str(error.filename or args.file),
-                          detail=error.strerror or "").message())
-        return 1
-    verdict = verify(pdf, certificate)
-    print(_(REASONS[verdict.status]))
+        return _report([FileProblem(path=str(error.filename or args.file),
+                                    detail=error.strerror or "").message()], 1)
+    verdict = verify(pdf, certificates)
+    lines = [_(REASONS[verdict.status])]
     for caption, value in ((_("Signer"), verdict.signer), (_("Signed at"), verdict.signed_at),
                            (_("Document number"), verdict.document_number),
                            (_("Reason"), verdict.reason)):
         if value:
-            print(f"{caption}: {value}")
-    return 0 if verdict.valid else 1
+            lines.append(f"{caption}: {value}")
+    return _report(lines, 0 if verdict.valid else 1)
+
+
+def _report(lines: list[str], exit_code: int) -> int:
+    """Print ``lines`` and return ``exit_code``, also when the reader has gone away (``| head
+    -1``): the rest of the output is dropped, as Python's documentation advises for
+    SIGPIPE, and the verdict's exit status is kept."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return exit_code
 
 
 def run_identity_import(context: CommandContext, args: argparse.Namespace) -> int:
