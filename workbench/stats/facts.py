@@ -162,8 +162,9 @@ def _name_partners(db: Database, ctx: FactsContext, names: list[str]) -> None:
     """Keep a partner's name in the facts only while k different households were referred
     there (the rule for naming it in a report)."""
     for name in names:
-        households = db.scalar("SELECT count(DISTINCT case_id) FROM referrals WHERE "
-                               "partner = ?", (name,))
+        # Enough to know whether k households went there: stop counting at k.
+        households = db.scalar("SELECT count(*) FROM (SELECT DISTINCT case_id FROM referrals "
+                               "WHERE partner = ? LIMIT ?)", (name, ctx.threshold))
         token = ctx.partner(name)
         if households >= ctx.threshold:
             db.execute("INSERT OR REPLACE INTO f_partners (partner, name) VALUES (?, ?)",
