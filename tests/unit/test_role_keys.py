@@ -336,3 +336,14 @@ def test_anchors_bind_the_roster_to_the_first_entry(team):
     data = json.loads(location.slots_path.read_text())
     first = data["roster"][0]
     assert entry_hash(first) == hashlib.sha256(canonical(first)).hexdigest()
+
+
+def test_locking_overwrites_the_keys_the_session_held(team):
+    location, _people = team
+    anna = unlock(location, ADMIN, PASSPHRASE)
+    held = [anna.access.keys.box_private, anna.access.keys.sign_private,
+            *[key for versions in anna.access.store_keys.values() for key in versions.values()]]
+    assert all(any(buffer) for buffer in held)
+    anna.lock()
+    assert all(not any(buffer) for buffer in held)  # every byte overwritten with zero
+    assert anna.access.store_keys == {} and anna.db is None and anna.facts_db is None
