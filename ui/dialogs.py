@@ -49,6 +49,12 @@ class Dialogs:
             QMessageBox.warning(parent, title or _("Could not do that"), text)
 
     @classmethod
+    def warn(cls, parent: QWidget | None, text: str, title: str | None = None) -> None:
+        scripted, _answer = cls._scripted("warn", text)
+        if not scripted:
+            QMessageBox.warning(parent, title or _("Housing Advice Workbench"), text)
+
+    @classmethod
     def inform(cls, parent: QWidget | None, text: str, title: str | None = None) -> None:
         scripted, _answer = cls._scripted("inform", text)
         if not scripted:

@@ -1,7 +1,9 @@
-"""Settings: the language, when to lock, and the default language of agreements."""
+"""Settings: the language, when to lock, and the default language of agreements; for
+administrators also the plan rule, the seal certificate and the users."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +31,7 @@ from ui.preferences import (
     Preferences,
 )
 from ui.setup_wizard import LANGUAGE_NAMES
+from ui.users_panel import UsersPanel
 from workbench.agreements.identity import (
     create_identity,
     import_pkcs12,
@@ -41,13 +44,18 @@ from workbench.plans.service import PlanService
 from workbench.plans.tracking import TrackingRule
 from workbench.session import Role, Session
 from workbench.store.files import write_atomically
+from workbench.store.keyslots import DEFAULT_KDF, KdfParams
 
 
 class SettingsDialog(QDialog):
-    """This computer's preferences, and for administrators the organisation's plan rule."""
+    """This computer's preferences, and for administrators the organisation's plan rule,
+    seal certificate and users."""
+
+    # While a user's removal (or the backup after it) runs on its worker thread.
+    busy = Signal(bool)
 
     def __init__(self, preferences: Preferences, parent: QWidget | None = None,
-                 session: Session | None = None) -> None:
+                 session: Session | None = None, kdf: KdfParams = DEFAULT_KDF) -> None:
         super().__init__(parent)
         self.preferences = preferences
         self.session = session
@@ -72,6 +80,7 @@ class SettingsDialog(QDialog):
         form.addRow(_("Default language of &agreements"), self.agreement_language)
         layout.addLayout(form)
         self.rule_box = None
+        self.users: UsersPanel | None = None
         if session is not None and session.user.has(Role.ADMIN):
             rule = PlanService(session).rule()
             self.rule_box = QGroupBox(_("Payment plans (whole organisation)"))
@@ -86,6 +95,9 @@ class SettingsDialog(QDialog):
             rules.addRow(_("Missed instalments that break a plan"), self.broken_after)
             layout.addWidget(self.rule_box)
             layout.addWidget(self._identity_box())
+            self.users = UsersPanel(session, kdf, self)
+            self.users.busy.connect(self.busy)
+            layout.addWidget(self.users)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
@@ -160,6 +172,11 @@ class SettingsDialog(QDialog):
             write_atomically(target, load_identity(self.session).certificate_pem)
         except Exception as error:
             show_failure(self, error)
+
+    def reject(self) -> None:
+        if self.users is not None and self.users.running:
+            return  # the store's keys are being renewed; the dialog closes after
+        super().reject()
 
     def _save(self) -> None:
         if self.rule_box is not None:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication, QTextDocument
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -19,11 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import Dialogs
+from ui.passphrase_fields import PassphraseFields
+from ui.recovery_key import RecoveryKeyView
 from workbench.agreements.identity import create_identity, save_identity
 from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, N_, _
-from workbench.passphrase import strength
-from workbench.session import MIN_PASSPHRASE_LENGTH, Session, StoreLocation, create_store
+from workbench.session import Session, StoreLocation, create_store
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
 
 COUNTRIES = {"FI": N_("Finland (euro, Finnish personal identity code)"),
@@ -62,40 +59,21 @@ class UserPage(QWizardPage):
                            "and hard to guess."))
         form = QFormLayout(self)
         self.user = QLineEdit()
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.Password)
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
-        self.meter.setTextVisible(False)
-        self.feedback = QLabel()
-        self.feedback.setWordWrap(True)
+        self.fields = PassphraseFields(self._user_inputs, self)
+        self.passphrase, self.repeat = self.fields.passphrase, self.fields.repeat
+        self.meter, self.feedback = self.fields.meter, self.fields.feedback
         form.addRow(_("&User name"), self.user)
-        form.addRow(_("&Passphrase"), self.passphrase)
-        form.addRow(_("&Repeat it"), self.repeat)
-        form.addRow(_("Strength"), self.meter)
-        form.addRow("", self.feedback)
-        for field in (self.user, self.passphrase, self.repeat):
-            field.textChanged.connect(self._changed)
+        self.fields.add_rows(form)
+        self.user.textChanged.connect(self.fields.update)
+        self.fields.changed.connect(self.completeChanged)
         self.registerField("user*", self.user)
 
-    def _changed(self) -> None:
-        verdict = strength(self.passphrase.text(), (self.user.text(),))
-        self.meter.setValue(verdict.score)
-        text = f"{verdict.verdict}. {verdict.advice}"
-        if 0 < len(self.passphrase.text()) < MIN_PASSPHRASE_LENGTH:
-            text += " " + _("At least {count} characters.").format(count=MIN_PASSPHRASE_LENGTH)
-        elif self.repeat.text() and self.repeat.text() != self.passphrase.text():
-            text += " " + _("The two passphrases differ.")
-        self.feedback.setText(text)
-        self.completeChanged.emit()
+    def _user_inputs(self) -> tuple[str, ...]:
+        wizard = self.wizard()
+        return (self.user.text(), wizard.org_name if wizard is not None else "")
 
     def isComplete(self) -> bool:
-        passphrase = self.passphrase.text()
-        return (bool(self.user.text().strip()) and len(passphrase) >= MIN_PASSPHRASE_LENGTH
-                and passphrase == self.repeat.text()
-                and strength(passphrase, (self.user.text(),)).acceptable)
+        return bool(self.user.text().strip()) and self.fields.acceptable()
 
 
 class RecoveryPage(QWizardPage):
@@ -106,33 +84,14 @@ class RecoveryPage(QWizardPage):
                            "the case store. It is shown only now: print it or write it down, "
                            "and keep it in a safe."))
         layout = QVBoxLayout(self)
-        self.key = QLabel()
-        self.key.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        font = QFont("monospace")
-        font.setStyleHint(QFont.Monospace)
-        font.setPointSize(16)
-        self.key.setFont(font)
-        self.key.setAlignment(Qt.AlignCenter)
-        layout.addWidget(self.key)
-        self.print_button = QPushButton(_("&Print…"))
-        self.print_button.clicked.connect(self._print)
-        layout.addWidget(self.print_button, 0, Qt.AlignCenter)
-        self.stored = QCheckBox(_("I have stored the recovery key in a safe place"))
-        self.stored.toggled.connect(self.completeChanged)
-        layout.addWidget(self.stored)
+        self.view = RecoveryKeyView()
+        self.key, self.stored = self.view.key, self.view.stored
+        self.print_button = self.view.print_button
+        self.view.stored.toggled.connect(self.completeChanged)
+        layout.addWidget(self.view)
 
     def isComplete(self) -> bool:
         return self.stored.isChecked()
-
-    def _print(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter()
-        if QPrintDialog(printer, self).exec():
-            document = QTextDocument()
-            document.setHtml(f"<h2>{_('Recovery key')}</h2><p>{self.wizard().org_name}</p>"
-                             f"<pre style='font-size:18pt'>{self.key.text()}</pre>")
-            document.print_(printer)
 
 
 class SetupWizard(QWizard):
@@ -178,7 +137,6 @@ class SetupWizard(QWizard):
         # organisation's own certificate can replace it in Settings.
         save_identity(self.session, create_identity(
             self.org_name, self.organisation.country.currentData()))
-        self.recovery.key.setText(recovery_key)
-        self.user_page.passphrase.clear()
-        self.user_page.repeat.clear()
+        self.recovery.view.show_key(recovery_key, self.org_name)
+        self.user_page.fields.clear()
         return True

@@ -1,0 +1,121 @@
+"""Long store operations off the GUI thread, with a progress dialog nobody can dismiss.
+
+The work runs in a ``QThread``; its progress, result or error come back as signals, which Qt
+delivers on the GUI thread (queued), so the window keeps painting and answering meanwhile.
+While a task runs, nothing else may use the session: the dialog is application-modal, and
+whoever starts a task pauses the idle lock (see ``UsersPanel.busy``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+# The work gets one argument: a callable(done, steps) it may call to report progress.
+Work = Callable[[Callable[[int, int], None]], Any]
+
+
+class Task(QThread):
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.work = work
+
+    def run(self) -> None:  # on the worker thread
+        try:
+            result = self.work(self.progressed.emit)
+        except Exception as error:  # handed to the GUI thread, which shows it
+            self.failed.emit(error)
+            return
+        self.succeeded.emit(result)
+
+
+class ProgressDialog(QProgressDialog):
+    """A busy bar, then steps as the work reports them; no Cancel, Esc or close while it
+    runs (a half-renewed store would finish at the next unlock, but nobody should wait on
+    that by accident)."""
+
+    def __init__(self, text: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, "", 0, 0, parent)
+        self.setObjectName("progressDialog")
+        self.setWindowTitle(title)
+        self.setCancelButton(None)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setMinimumDuration(0)
+        self.setWindowModality(Qt.ApplicationModal)
+        self.setMinimumWidth(420)
+        self.running = True
+        self.steps_seen: list[tuple[int, int]] = []  # what the work reported, in order
+
+    def step(self, done: int, steps: int) -> None:
+        self.steps_seen.append((done, steps))
+        self.setMaximum(max(steps, 1))
+        self.setValue(min(done, steps))
+
+    def finish(self) -> None:
+        self.running = False
+        self.close()
+
+    def reject(self) -> None:
+        if not self.running:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.running:
+            event.ignore()
+        else:
+            super().closeEvent(event)
+
+
+class Background(QObject):
+    """One task and its dialog. Its slots live on the GUI thread, so Qt queues the worker's
+    signals to them; ``succeeded`` or ``failed`` is called once the dialog has closed."""
+
+    def __init__(self, parent: QWidget, work: Work, text: str, title: str,
+                 succeeded: Callable[[Any], None],
+                 failed: Callable[[Exception], None]) -> None:
+        super().__init__(parent)
+        self.on_success, self.on_failure = succeeded, failed
+        self.dialog = ProgressDialog(text, title, parent)
+        self.task = Task(work, self)
+        self.task.progressed.connect(self._progressed)
+        self.task.succeeded.connect(self._succeeded)
+        self.task.failed.connect(self._failed)
+
+    def start(self) -> None:
+        self.dialog.show()
+        self.task.start()
+
+    @property
+    def running(self) -> bool:
+        return self.task.isRunning() or self.dialog.running
+
+    @Slot(int, int)
+    def _progressed(self, done: int, steps: int) -> None:
+        self.dialog.step(done, steps)
+
+    @Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        self._end()
+        self.on_success(result)
+
+    @Slot(object)
+    def _failed(self, error: Exception) -> None:
+        self._end()
+        self.on_failure(error)
+
+    def dispose(self) -> None:
+        self.dialog.deleteLater()
+        self.deleteLater()
+
+    def _end(self) -> None:
+        self.task.wait()  # the signal was its last act; let the thread wind down
+        self.dialog.finish()
