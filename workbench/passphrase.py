@@ -44,7 +44,7 @@ def strength(passphrase: str, user_inputs: tuple[str, ...] = ()) -> Strength:
 
 
 class TooWeak(ValidationError):
-    template = N_("This passphrase is easy to guess: {advice}")
+    template = N_("Choose a stronger passphrase. {advice}")
 
 
 def require_strong(passphrase: str, user_inputs: tuple[str, ...] = ()) -> None:

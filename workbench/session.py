@@ -366,6 +366,7 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
             raise_for_disk(error, made[0])
         raise
     session = Session(location, access, db, db, store_lock)
+    session._key_versions = {"case": 1, "facts": 1}
     session._write_head()
     return session, recovery_key
 

@@ -347,3 +347,17 @@ def test_locking_overwrites_the_keys_the_session_held(team):
     anna.lock()
     assert all(not any(buffer) for buffer in held)  # every byte overwritten with zero
     assert anna.access.store_keys == {} and anna.db is None and anna.facts_db is None
+
+
+def test_removing_a_user_in_the_session_that_made_the_store_re_encrypts_it(location):
+    from workbench.session import create_store
+
+    anna, _recovery = create_store(location, "Org", "FI", ADMIN, PASSPHRASE, kdf=FAST_KDF)
+    UserService(anna, kdf=FAST_KDF).add_user("typo", {Role.ADVISOR}, "a typo users passphrase")
+    CaseService(anna).create_case(intake())
+    UserService(anna, kdf=FAST_KDF).remove_user("typo")
+    assert CaseService(anna).count_cases() == 1
+    anna.lock()
+    again = unlock(location, ADMIN, PASSPHRASE)
+    assert CaseService(again).count_cases() == 1 and check_store(again) == []
+    again.lock()

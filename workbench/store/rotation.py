@@ -106,6 +106,8 @@ def finish(session, progress: Progress | None = None) -> bool:
         # The connections still read the old files; open the new ones with the same keys.
         reopened = open_session_again(session, open_session)
         session.__dict__.update(reopened.__dict__)
+    else:
+        session._key_versions = dict(roster.keys)
     if progress:
         progress(len(plan) + 1, len(plan) + 1)
     return True
@@ -121,7 +123,9 @@ def open_session_again(session, open_session) -> object:
 
 
 def _version_of(session, name: str) -> int:
-    return session._key_versions.get(name, session.access.roster.keys[name])
+    """The key version the open file is under (set when it was opened or made). Never
+    guessed from the roster: the roster may already name a version the file is not in."""
+    return session._key_versions[name]
 
 
 def _old_envelopes(session) -> bool:
