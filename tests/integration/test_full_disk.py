@@ -154,8 +154,6 @@ def test_agreement_on_a_full_disk_then_again_never_repeats_a_number(planned, sma
     assert run(location.data_dir, "verify", str(out), user=None).returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs run_agreement (workbench/cli/agreement_commands"
-                   ".py) to let AgreementService.make write --out (make(..., out=args.out))")
 def test_agreement_on_a_full_disk_says_truthfully_whether_the_case_kept_it(planned,
                                                                            small_disk):
     location, case_id = planned

@@ -67,9 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_agreement(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
-        document, pdf = AgreementService(session).make(args.case_id, args.lang, args.place)
-    with os_errors_as_user_errors(args.out):
-        write_atomically(args.out, pdf)
+        # The file is written in full before the agreement is kept (a full disk keeps
+        # nothing), and a retry never repeats a number.
+        document, _pdf = AgreementService(session).make(args.case_id, args.lang, args.place,
+                                                        out=args.out)
     print(_("Agreement {number} sealed and written to {path}.").format(
         number=document.number, path=args.out))
     return 0
