@@ -158,6 +158,11 @@ class Landlord:
     kind: LandlordKind
     phone: str = ""
     email: str = ""
+    contact_person: str = ""
+    address: str = ""
+    iban: str = ""  # compact; printed in groups of four
+    bankgiro: str = ""  # Sweden: the bankgiro number the instalments go to
+    payment_reference: str = ""  # viitenumero, OCR, RF, FI-kort or the landlord's own
     id: int | None = None
 
 

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 
+from workbench import payments
 from workbench.cases import listing, queries, rows, search
 from workbench.cases.listing import CaseQuery, SortKey
 from workbench.cases.model import (
@@ -171,14 +172,49 @@ class CaseService:
 
     def add_landlord(self, landlord: Landlord) -> Landlord:
         self._may_write(N_("add landlords"))
-        landlord = dataclasses.replace(landlord, name=landlord.name.strip())
-        validate(landlord)
+        landlord = self._checked_landlord(landlord)
         if self.db.one("SELECT 1 FROM landlords WHERE lower(name) = lower(?)", (landlord.name,)):
             raise ValidationError(N_("A landlord named “{name}” already exists."),
                                   name=landlord.name)
         with self.session.action("landlord.add", "landlord") as act:
             landlord.id = act.entity_id = rows.insert(self.db, landlord)
         return landlord
+
+    def update_landlord(self, landlord: Landlord) -> Landlord:
+        """A landlord's name, type, contact person and payment details, in one action."""
+        self._may_write(N_("edit landlords"))
+        landlord = self._checked_landlord(landlord)
+        if self.db.one("SELECT 1 FROM landlords WHERE lower(name) = lower(?) AND id != ?",
+                       (landlord.name, landlord.id)):
+            raise ValidationError(N_("A landlord named “{name}” already exists."),
+                                  name=landlord.name)
+        with self.session.action("landlord.update", "landlord", landlord.id):
+            if not rows.update(self.db, landlord):
+                raise RecordNotFound()
+        return landlord
+
+    def landlord(self, landlord_id: int) -> Landlord:
+        self._may_read()
+        found = rows.select(self.db, Landlord, "id = ?", (landlord_id,))
+        if not found:
+            raise RecordNotFound()
+        return found[0]
+
+    def _checked_landlord(self, landlord: Landlord) -> Landlord:
+        """Trimmed, with the IBAN, bankgiro and reference checked by the country's scheme
+        and kept in their compact forms."""
+        text = {name: getattr(landlord, name).strip() for name in (
+            "name", "phone", "email", "contact_person", "address")}
+        landlord = dataclasses.replace(landlord, **text)
+        validate(landlord)
+        country = self.session.organisation.country
+        reference = payments.check_reference(landlord.payment_reference, country)
+        bankgiro = payments.check_bankgiro(landlord.bankgiro)
+        if bankgiro and country != "SE":
+            raise FieldError("bankgiro", N_("Bankgiro numbers are used in Sweden only."))
+        return dataclasses.replace(
+            landlord, iban=payments.check_iban(landlord.iban), bankgiro=bankgiro,
+            payment_reference=reference.compact if reference else "")
 
     # --- editing -------------------------------------------------------------------------
 

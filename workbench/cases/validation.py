@@ -64,6 +64,16 @@ def _person(person: Person) -> None:
         raise FieldError("email", N_("This is not an e-mail address."))
 
 
+def _landlord(landlord: Landlord) -> None:
+    _required(landlord, "name")
+    for name in ("phone", "email", "contact_person", "address"):
+        if len(getattr(landlord, name)) > MAX_TEXT:
+            raise FieldError(name, N_("This is too long: at most {count} characters."),
+                             count=MAX_TEXT)
+    if landlord.email and "@" not in landlord.email:
+        raise FieldError("email", N_("This is not an e-mail address."))
+
+
 def _case(case: Case) -> None:
     _amount(case, "intake_arrears")
     if case.opened_on > date.today() + timedelta(days=1):
@@ -79,7 +89,7 @@ def _contact(contact: Contact) -> None:
 _RULES: dict[type, Callable[[Any], None]] = {
     Person: _person,
     Case: _case,
-    Landlord: lambda landlord: _required(landlord, "name"),
+    Landlord: _landlord,
     Tenancy: lambda tenancy: _amount(tenancy, "monthly_rent"),
     HouseholdMember: _birth_year,
     ArrearsItem: lambda item: _amount(item, "amount"),

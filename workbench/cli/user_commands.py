@@ -1,12 +1,14 @@
-"""User commands: users add, passwd, list, remove, recover."""
+"""User commands: users add, passwd, list, profile, remove, recover."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from workbench.cli.context import CommandContext, add_store_arguments, report_unlock
 from workbench.i18n import _
+from workbench.profiles import FIELDS, ProfileService
 from workbench.session import Role
 from workbench.users import UserService, recover
 
@@ -40,6 +42,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_store_arguments(remove)
     remove.add_argument("name", metavar=_("NAME"))
     remove.set_defaults(handler=run_remove)
+
+    profile = sub.add_parser("profile", help=_("show or change a user's details"),
+                             description=_(
+        "Show NAME's details, or change those given (the name, title and contact details "
+        "printed on agreements; an admin may change anybody's). Secrets: your passphrase."))
+    add_store_arguments(profile)
+    profile.add_argument("name", metavar=_("NAME"))
+    for option, text in (("--full-name", _("the full name")), ("--title", _("the job title")),
+                         ("--phone", _("the phone number")), ("--email", _("the e-mail address")),
+                         ("--address", _("the office address"))):
+        profile.add_argument(option, metavar=_("TEXT"), help=text)
+    profile.set_defaults(handler=run_profile)
 
     rescue = sub.add_parser("recover", help=_("set a forgotten passphrase with the recovery key"),
                             description=_("Set a new passphrase for NAME using the recovery "
@@ -88,6 +102,21 @@ def run_remove(context: CommandContext, args: argparse.Namespace) -> int:
     print(_("Backups made before now still open with {user}'s old passphrase. Make a fresh "
             "backup now (“workbench backup FILE”) and destroy the older ones.").format(
                 user=args.name))
+    return 0
+
+
+def run_profile(context: CommandContext, args: argparse.Namespace) -> int:
+    changes = {field: getattr(args, field) for field in FIELDS
+               if getattr(args, field) is not None}
+    with context.session() as session:
+        service = ProfileService(session)
+        profile = service.profile(args.name)
+        if changes:
+            profile = service.set_profile(replace(profile, **changes))
+    labels = {"full_name": _("Full name"), "title": _("Title"), "phone": _("Phone"),
+              "email": _("E-mail"), "address": _("Office address")}
+    for field in FIELDS:
+        print(f"{labels[field]}: {getattr(profile, field)}")
     return 0
 
 
