@@ -43,6 +43,7 @@ from workbench.agreements.identity import (
     save_identity,
 )
 from workbench.agreements.seal import FIELD_NAME
+from workbench.agreements.service import AgreementService
 from workbench.agreements.verify import SealStatus, verify
 from workbench.cases.model import ArrearsComponent
 from workbench.cases.service import CaseService
@@ -309,6 +310,12 @@ def test_agreements_sealed_before_an_import_or_a_new_certificate_still_verify(lo
         exported.write_bytes(bundle)
         given = run(None, "verify", str(pdf), "--certificate", str(exported), user=None)
         assert given.returncode == 0, given.stdout
+    # The Documents section checks stored agreements the same way: all three are valid.
+    session = unlock(location, ADMIN, PASSPHRASE)
+    documents = AgreementService(session)
+    stored = [d for row in CaseService(session).list_cases() for d in documents.documents(row.id)]
+    assert len(stored) == 3 and all(documents.check(d.id).valid for d in stored)
+    session.lock()
     only_current = tmp_path / "current.pem"
     only_current.write_bytes(current.certificate_pem)
     assert run(None, "verify", str(first), "--certificate", str(only_current),
