@@ -199,7 +199,7 @@ class AgreementService:
     def check(self, document_id: int) -> Verdict:
         """The seal's state, checked now against the organisation's certificate."""
         return verify(self.content(document_id),
-                      identities.load_identity(self.session).certificate_pem)
+                      identities.load_identity(self.session).certificates_pem)
 
     def attach_scan(self, case_id: int, filename: str, content: bytes) -> Document:
         """A paper copy signed by hand, scanned: kept encrypted like every document."""
