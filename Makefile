@@ -39,7 +39,7 @@ format: $(STAMP)
 
 # Re-extract the template and merge it into the four catalogs.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 -k NP_:1c,2 \
 		--add-comments=Translators: --no-location --sort-output \
 		-o translations/workbench.pot workbench ui
 	for lang in fi sv da en; do \

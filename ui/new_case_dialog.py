@@ -26,7 +26,7 @@ from ui.fields import AmountEditor, Editor, FieldRow, TextEditor, read_fields
 from workbench.cases.model import CaseFile, CaseRow, Intake
 from workbench.errors import FieldError, ValidationError
 from workbench.i18n import _
-from workbench.labels import label
+from workbench.labels import identity_label, label
 
 
 class NewCaseDialog(QDialog):
@@ -53,7 +53,7 @@ class NewCaseDialog(QDialog):
 
         add("first_name", _("&First name"), TextEditor(required=True))
         add("last_name", _("&Last name"), TextEditor(required=True))
-        add("identity", _("&Identity number"), TextEditor())
+        add("identity", identity_label(accelerator=True), TextEditor())
         self.override = QCheckBox(_("Keep the number even though it does not check out"))
         self.override.hide()
         form.addRow("", self.override)

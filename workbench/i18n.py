@@ -34,6 +34,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a string with a context (``msgctxt``) for translation without translating it."""
+    return message
+
+
 @cache
 def translations_for(language: str) -> gettext.NullTranslations:
     """The catalog of one language, compiled in memory from its ``.po`` file."""
@@ -82,6 +87,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def pgettext(context: str, message: str) -> str:
     return translations_for(current_language()).pgettext(context, message)
+
+
+def set_country(country: str) -> None:
+    """The organisation's country, which decides authority names and identity labels
+    (a Finnish case in Swedish says FPA, not Försäkringskassan)."""
+    _state.country = country
+
+
+def current_country() -> str:
+    return getattr(_state, "country", None) or "FI"
 
 
 # --- formatting -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from workbench.cases.model import (
     Reason,
     ReferralSource,
 )
-from workbench.i18n import N_, _, translations_for
+from workbench.i18n import N_, NP_, current_country, current_language, translations_for
 from workbench.plans.model import Payer
 from workbench.plans.tracking import InstalmentStatus, PlanStatus
 from workbench.session import Role
@@ -171,13 +171,46 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
 }
 
 
+# Names of authorities depend on the organisation's country, not on the language: the
+# catalogs translate them with the country code as context (msgctxt "FI" … "DK"). They are
+# proper names, so a sentence keeps their capitals.
+COUNTRY_NAMED: frozenset[StrEnum] = frozenset({
+    ConsentParty.BENEFITS_OFFICE, ConsentParty.COURT_BAILIFF})
+_COUNTRY_CONTEXT = {"FI": "FI", "SE": "SE", "DK": "DK"}
+# Translators: the context is the organisation's country (FI, SE, DK): give the name used
+# there, in your language (FI: Kela, FPA in Swedish; SE: Försäkringskassan; DK: Udbetaling
+# Danmark; identity numbers: henkilötunnus / personbeteckning, personnummer, CPR-nummer).
+COUNTRY_MARKS = (
+    NP_("FI", "Benefits office"), NP_("SE", "Benefits office"), NP_("DK", "Benefits office"),
+    NP_("FI", "Court or bailiff"), NP_("SE", "Court or bailiff"),
+    NP_("DK", "Court or bailiff"),
+    NP_("FI", "Identity number"), NP_("SE", "Identity number"), NP_("DK", "Identity number"),
+    NP_("FI", "&Identity number"), NP_("SE", "&Identity number"),
+    NP_("DK", "&Identity number"))
+
+
 def label(member: StrEnum) -> str:
-    return _(LABELS[type(member)][member])
+    return label_in(member, current_language())
 
 
-def label_in(member: StrEnum, language: str) -> str:
-    """The label in a given language (a document's, which may differ from the screen's)."""
-    return translations_for(language).gettext(LABELS[type(member)][member])
+def label_in(member: StrEnum, language: str, country: str | None = None) -> str:
+    """The label in a given language (a document's, which may differ from the screen's);
+    an authority is named as in the organisation's country."""
+    catalog = translations_for(language)
+    message = LABELS[type(member)][member]
+    if member in COUNTRY_NAMED:
+        return catalog.pgettext(_COUNTRY_CONTEXT.get(country or current_country(), "FI"),
+                                message)
+    return catalog.gettext(message)
+
+
+def identity_label(accelerator: bool = False, language: str | None = None,
+                   country: str | None = None) -> str:
+    """"Identity number" as the country calls it: henkilötunnus / personbeteckning (FI),
+    personnummer (SE), CPR-nummer (DK)."""
+    message = "&Identity number" if accelerator else "Identity number"
+    context = _COUNTRY_CONTEXT.get(country or current_country(), "FI")
+    return translations_for(language or current_language()).pgettext(context, message)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[StrEnum, str]]:

@@ -23,7 +23,7 @@ from workbench.errors import (
     StoreNotFound,
     ValidationError,
 )
-from workbench.i18n import CURRENCY_BY_COUNTRY, LANGUAGES, N_
+from workbench.i18n import CURRENCY_BY_COUNTRY, LANGUAGES, N_, set_country
 from workbench.passphrase import require_strong
 from workbench.stats import facts
 from workbench.store import audit, heads, throttle
@@ -133,6 +133,7 @@ class Session:
         self.users_needing_passphrase: list[str] = []
         self.user = self._user()
         self.organisation = load_organisation(db, facts_db)
+        set_country(self.organisation.country)
 
     def _user(self) -> User:
         member = self.access.member

@@ -27,8 +27,9 @@ def data(months: int) -> AgreementData:
     rows = [PlanRow(i.due, i.amount) for i in
             build_schedule(PlanTerms(12_345_67, date(2026, 12, 1), 31, months=months))]
     clauses = [(c["title"], c["text"].format(organisation="Asumisneuvonta", advisor="anna",
-                                             landlord="Vuokrakodit Oy", grace=5))
-               for c in load_clauses("fi")]
+                                             landlord="Vuokrakodit Oy", grace=5,
+                                             broken_after=2))
+               for c in load_clauses("FI", "fi")]
     return AgreementData(
         "FI-2026-000017-1", "fi", "FI", "EUR", "Asumisneuvonta Testi ry", "anna",
         ["Åsa Øberg-Nyström", "Jaakko Jääskeläinen"], "Kaupungin Vuokrakodit Oy", "KV-2231",

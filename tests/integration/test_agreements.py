@@ -141,7 +141,7 @@ def test_a_long_plan_repeats_the_table_headings_on_every_page(store, tmp_path):
     location, case_id, _bare = store
     pdf = make(location, case_id, "en", tmp_path / "long.pdf")
     pages = poppler("pdftotext", "-layout", str(pdf), "-").split("\f")
-    with_schedule = [page for page in pages if "31 Dec" in page or "31 Jan" in page]
+    with_schedule = [page for page in pages if "/12/20" in page or "/01/20" in page]
     assert len(with_schedule) >= 3
     assert all("To pay that month" in page for page in with_schedule)
 
@@ -197,8 +197,8 @@ def test_every_agreement_gets_its_own_number(store):
     first, _pdf = service.make(case_id, "fi")
     second, _pdf = service.make(case_id, "sv")  # the same plan revision again
     third, pdf = service.make(case_id, "en")
-    base = f"FI-{date.today().year}-{case_id:06d}-1"
-    assert [first.number, second.number, third.number] == [base, f"{base}-2", f"{base}-3"]
+    base = f"FI-{date.today().year}-{case_id:06d}"
+    assert [first.number, second.number, third.number] == [f"{base}-{n}" for n in (1, 2, 3)]
     assert third.filename == f"{base}-3.pdf"
     assert service.check(third.id).document_number == f"{base}-3"
     assert service.content(third.id) == pdf

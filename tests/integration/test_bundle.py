@@ -18,7 +18,7 @@ def test_the_bundle_builds_and_runs_without_python():
     for shipped in ("housing-advice-workbench.desktop", "install-desktop-entry.sh",
                     "icons/workbench.svg", "icons/workbench-256.png",
                     "_internal/workbench/resources/fonts/NotoSans-Regular.ttf",
-                    "_internal/workbench/resources/clauses/sv.json",
+                    "_internal/workbench/resources/clauses/SE/sv.json",
                     "_internal/workbench/resources/reference_budgets/DK.json",
                     "_internal/workbench/translations/da/LC_MESSAGES/workbench.po",
                     "_internal/PySide6/Qt/translations/qtbase_fi.qm"):

@@ -13,6 +13,7 @@ from ui.fields import Editor, EnumEditor, IntEditor, TextEditor
 from workbench.cases.model import CaseFile, HouseholdMember, MemberRole
 from workbench.i18n import LANGUAGES, N_, _
 from workbench.identity import IdentityKind, format_identity
+from workbench.labels import identity_label
 
 LANGUAGE_NAMES = {"fi": N_("Finnish"), "sv": N_("Swedish"), "da": N_("Danish"),
                   "en": N_("English")}
@@ -50,7 +51,7 @@ class PersonForm(FormPage):
         self.setLayout(self.form)
         self.add_field("first_name", _("First name"), TextEditor(required=True))
         self.add_field("last_name", _("Last name"), TextEditor(required=True))
-        self.add_field("identity", _("Identity number"), TextEditor())
+        self.add_field("identity", identity_label(), TextEditor())
         self.override = QCheckBox(_("Keep the number even though it does not check out"))
         self.override.toggled.connect(self._override_toggled)
         self.form.addRow("", self.override)

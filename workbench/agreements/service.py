@@ -10,18 +10,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from workbench import payments
 from workbench.agreements import identity as identities
 from workbench.agreements.render import AgreementData, render
 from workbench.agreements.seal import seal
 from workbench.agreements.signatures import Signature
 from workbench.agreements.verify import Verdict, verify
-from workbench.cases.model import ConsentParty, MemberRole
+from workbench.cases.model import ConsentParty, Landlord, LandlordKind, MemberRole
 from workbench.cases.service import CaseService, RecordNotFound
 from workbench.errors import DiskFull, FileProblem, StoreError, ValidationError
 from workbench.i18n import LANGUAGES, N_, translations_for
-from workbench.labels import label_in
+from workbench.labels import COUNTRY_NAMED, label_in
 from workbench.paths import resources_dir
+from workbench.plans.model import PlanRow
 from workbench.plans.service import PlanService
+from workbench.profiles import ProfileService
 from workbench.session import Session
 from workbench.store.files import atomic_output
 
@@ -65,11 +68,15 @@ class Document:
     filename: str
     mime: str
     signers: list[dict]
+    replaces: int | None = None  # the agreement this one re-issues
+    superseded_by: str = ""  # the number of the agreement that replaced this one
 
 
-def load_clauses(language: str) -> list[dict]:
-    data = json.loads((resources_dir() / "clauses" / f"{language}.json").read_text("utf-8"))
-    return data["clauses"]
+def load_clauses(country: str, language: str) -> list[dict]:
+    """The clauses of ``country``'s law in ``language`` (``resources/clauses/FI/sv.json``
+    is a Finnish agreement in Swedish)."""
+    path = resources_dir() / "clauses" / country / f"{language}.json"
+    return json.loads(path.read_text("utf-8"))["clauses"]
 
 
 class AgreementService:
@@ -93,40 +100,69 @@ class AgreementService:
         if plan is None:
             raise NoPlan(id=case_id)
         organisation = self.session.organisation
+        country = organisation.country
         residents = [file.person.full_name] + [m.name for m in file.members
                                                if m.role is MemberRole.PARTNER and m.name]
-        landlord = file.landlord.name if file.landlord else ""
-        advisor = self.session.user.name
-        grace = PlanService(self.session).rule().grace_days
-        values = {"organisation": organisation.name, "advisor": advisor, "landlord": landlord,
-                  "grace": grace}
-        clauses = [(c["title"], c["text"].format(**values)) for c in load_clauses(language)]
+        landlord = file.landlord or Landlord("", LandlordKind.OTHER)
+        profile = ProfileService(self.session).profile(self.session.user.name)
+        policy = self.session.policy
+        values = {"organisation": organisation.name, "advisor": profile.display_name,
+                  "landlord": landlord.name, "grace": policy["grace_days"],
+                  "broken_after": policy["broken_after"]}
+        clauses = [(c["title"], c["text"].format(**values))
+                   for c in load_clauses(country, language)]
         share = [c.scope if c.party is ConsentParty.OTHER and c.scope
-                 else _in_sentence(label_in(c.party, language))
+                 else _in_sentence(label_in(c.party, language, country), c.party)
                  for c in file.consents if c.active]
+        reference = payments.check_reference(landlord.payment_reference, country)
+        previous = self._current_agreement(case_id)
         return AgreementData(
-            number=self._free_number(
-                f"{organisation.country}-{date.today().year}-{case_id:06d}-{plan.revision}"),
-            language=language, country=organisation.country, currency=organisation.currency,
-            organisation=organisation.name, advisor=advisor, residents=residents,
-            landlord=landlord,
+            number=self._next_number(case_id), language=language, country=country,
+            currency=organisation.currency, organisation=organisation.name,
+            advisor=profile.display_name, residents=residents, landlord=landlord.name,
             landlord_reference=file.tenancy.landlord_reference if file.tenancy else "",
             address=file.tenancy.address if file.tenancy else "",
             components=dict(plan.components), rows=list(plan.rows),
             monthly_rent=plan.monthly_rent, clauses=clauses, share_with=share,
+            # The place defaults to the tenancy's town, where the resident lives.
             place=place or (file.tenancy.city if file.tenancy else ""), made_on=date.today(),
-            signatures=signatures or [])
+            signatures=signatures or [], advisor_title=profile.title,
+            advisor_phone=profile.phone, advisor_email=profile.email,
+            office_address=profile.address, landlord_contact=landlord.contact_person,
+            landlord_phone=landlord.phone, landlord_email=landlord.email,
+            landlord_address=landlord.address, iban=payments.format_iban(landlord.iban),
+            bankgiro=payments.format_bankgiro(landlord.bankgiro),
+            payment_reference=reference.printed if reference else "",
+            reference_kind=reference.kind.value if reference else "",
+            replaces=previous[1] if previous else "")
 
-    def _free_number(self, number: str) -> str:
-        """``number``, or ``number-2``, ``-3``… when agreements for the same plan revision
-        were made before: no two documents share a number."""
+    def due_already(self, case_id: int, on: date | None = None) -> list[PlanRow]:
+        """Instalments of the plan in force that are due on or before ``on`` (today): an
+        agreement sealed now would print them as dates already passed."""
+        self._may(N_("see case data"))
+        plan = PlanService(self.session).current(case_id)
+        on = on or date.today()
+        return [row for row in plan.rows if row.due_on <= on] if plan else []
+
+    def _current_agreement(self, case_id: int) -> tuple[int, str] | None:
+        """The case's latest agreement that no later one replaces: (id, number)."""
+        row = self.db.one(
+            "SELECT id, number FROM documents d WHERE case_id = ? AND kind = 'agreement' "
+            "AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.replaces = d.id) "
+            "ORDER BY created_at DESC, id DESC LIMIT 1", (case_id,))
+        return (row[0], row[1]) if row else None
+
+    def _next_number(self, case_id: int) -> str:
+        """Every issued document its own number: country, year, case and the case's n-th
+        agreement (FI-2026-000016-3); never one that is taken."""
+        country = self.session.organisation.country
+        issued = self.db.scalar("SELECT count(*) FROM documents WHERE case_id = ? AND "
+                                "kind = 'agreement'", (case_id,)) or 0
+        base = f"{country}-{date.today().year}-{case_id:06d}"
         taken = {row[0] for row in self.db.all(
-            "SELECT number FROM documents WHERE number = ? OR number LIKE ?",
-            (number, f"{number}-%"))}
-        if number not in taken:
-            return number
-        return next(f"{number}-{n}" for n in range(2, len(taken) + 3)
-                    if f"{number}-{n}" not in taken)
+            "SELECT number FROM documents WHERE number LIKE ?", (f"{base}-%",))}
+        return next(f"{base}-{n}" for n in range(issued + 1, issued + len(taken) + 2)
+                    if f"{base}-{n}" not in taken)
 
     def make(self, case_id: int, language: str, place: str = "",
              signatures: list[Signature] | None = None,
@@ -157,12 +193,14 @@ class AgreementService:
                     plan = PlanService(self.session).current(case_id)
                     signers = [{"role": s.role.value, "name": s.name, "signed_at": s.signed_at}
                                for s in data.signatures if not s.empty]
+                    previous = self._current_agreement(case_id)
                     document_id = self.db.execute(
                         "INSERT INTO documents (case_id, kind, number, language, plan_id, "
-                        "signers, filename, mime, content) "
-                        "VALUES (?, 'agreement', ?, ?, ?, ?, ?, ?, ?)",
+                        "signers, filename, mime, content, replaces) "
+                        "VALUES (?, 'agreement', ?, ?, ?, ?, ?, ?, ?, ?)",
                         (case_id, data.number, language, plan.id, json.dumps(signers),
-                         f"{data.number}.pdf", "application/pdf", pdf)).lastrowid
+                         f"{data.number}.pdf", "application/pdf", pdf,
+                         previous[0] if previous else None)).lastrowid
                 stored = (document_id, data.number)
         except (DiskFull, FileProblem) as error:
             if stored is None:
@@ -178,13 +216,12 @@ class AgreementService:
     def documents(self, case_id: int) -> list[Document]:
         self._may(N_("see case data"))
         return [_document(row) for row in self.db.all(
-            "SELECT id, case_id, kind, number, language, created_at, filename, mime, signers "
-            "FROM documents WHERE case_id = ? ORDER BY created_at, id", (case_id,))]
+            f"SELECT {_COLUMNS} FROM documents d WHERE case_id = ? ORDER BY created_at, id",
+            (case_id,))]
 
     def document(self, document_id: int) -> Document:
         self._may(N_("see case data"))
-        row = self.db.one("SELECT id, case_id, kind, number, language, created_at, filename, "
-                          "mime, signers FROM documents WHERE id = ?", (document_id,))
+        row = self.db.one(f"SELECT {_COLUMNS} FROM documents d WHERE id = ?", (document_id,))
         if row is None:
             raise RecordNotFound()
         return _document(row)
@@ -224,13 +261,20 @@ def _write_synced(path: Path, content: bytes) -> None:
         os.fsync(out.fileno())
 
 
-def _in_sentence(text: str) -> str:
-    """A label as it reads inside a sentence: "Landlord" → "landlord" (not "KELA")."""
-    if len(text) > 1 and text[1].isupper():
+def _in_sentence(text: str, party: ConsentParty | None = None) -> str:
+    """A label as it reads inside a sentence: "Landlord" → "landlord"; an authority's
+    name (Kela, Försäkringskassan, Udbetaling Danmark) and an acronym keep their capitals."""
+    if party in COUNTRY_NAMED or (len(text) > 1 and text[1].isupper()):
         return text
     return text[:1].lower() + text[1:]
 
 
+_COLUMNS = ("id, case_id, kind, number, language, created_at, filename, mime, signers, "
+            "replaces, (SELECT n.number FROM documents n WHERE n.replaces = d.id "
+            "ORDER BY n.id DESC LIMIT 1) AS superseded_by")
+
+
 def _document(row) -> Document:
     return Document(row["id"], row["case_id"], row["kind"], row["number"], row["language"],
-                    row["created_at"], row["filename"], row["mime"], json.loads(row["signers"]))
+                    row["created_at"], row["filename"], row["mime"], json.loads(row["signers"]),
+                    row["replaces"], row["superseded_by"] or "")

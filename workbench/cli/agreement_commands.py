@@ -13,7 +13,7 @@ from workbench.agreements.verify import REASONS, SealStatus, verify
 from workbench.cli.case_commands import record_id
 from workbench.cli.context import CommandContext, add_store_arguments
 from workbench.errors import FileProblem
-from workbench.i18n import LANGUAGES, _
+from workbench.i18n import LANGUAGES, _, ngettext
 from workbench.paths import default_data_dir
 from workbench.store.files import os_errors_as_user_errors, write_atomically
 
@@ -67,10 +67,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_agreement(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
+        service = AgreementService(session)
+        due = service.due_already(args.case_id)
+        if due:
+            print(ngettext("Warning: {count} instalment of the plan is already due; the "
+                           "agreement prints its date as passed. Renegotiate the plan for "
+                           "dates still to come.",
+                           "Warning: {count} instalments of the plan are already due; the "
+                           "agreement prints their dates as passed. Renegotiate the plan "
+                           "for dates still to come.", len(due)).format(count=len(due)),
+                  file=sys.stderr)
         # The file is written in full before the agreement is kept (a full disk keeps
         # nothing), and a retry never repeats a number.
-        document, _pdf = AgreementService(session).make(args.case_id, args.lang, args.place,
-                                                        out=args.out)
+        document, _pdf = service.make(args.case_id, args.lang, args.place, out=args.out)
     print(_("Agreement {number} sealed and written to {path}.").format(
         number=document.number, path=args.out))
     return 0
