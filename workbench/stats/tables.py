@@ -7,6 +7,7 @@ language.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import Counter
 from collections.abc import Callable
@@ -26,11 +27,14 @@ Label = str | Callable[[str], str]  # an N_ string, or text made for an export's
 
 @dataclass
 class Figure:
-    """A single figure under a table (a median, a sum), shown only when enough contribute."""
+    """A single figure under a table (a median, a sum) and how many households it is over;
+    the statistics service decides whether it may be published."""
 
     label: str
-    value: int | None  # None when fewer than k contributed
+    value: int | None  # None once withheld (too few households, or could be differenced)
     unit: str = "money"
+    count: int = 0
+    additive: bool = False  # a sum (adds up over quarters), not a median
 
 
 @dataclass
@@ -43,6 +47,7 @@ class StatTable:
     grid: Grid
     unit: str = "count"
     figures: list[Figure] = field(default_factory=list)
+    partners: list[list] | None = None  # the referrals table: [name, households] per row
 
 
 HOUSEHOLD_TYPES = [N_("Single"), N_("Single parent"), N_("Couple without children"),
@@ -59,7 +64,7 @@ def _labels(enum) -> list[str]:
     return [LABELS[enum][member] for member in enum]
 
 
-def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
+def build_tables(session: Session, period: Period) -> list[StatTable]:
     """Every table for the period, before suppression, counted in the facts store — the
     same code and the same numbers whoever exports, an advisor or a project lead."""
     db = session.facts_db
@@ -108,7 +113,7 @@ def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
         N_("The landlord of each household served in the period."), LandlordKind, landlords,
         N_("Households"), extra_row=(N_("Not recorded"), landlords.get("none", 0)))
     tables.append(landlord_table)
-    tables.append(_arrears(db, opened, args, session.organisation.currency, k))
+    tables.append(_arrears(db, opened, args, session.organisation.currency))
 
     outcome_table = _by_code(
         "outcomes", N_("Outcomes"),
@@ -117,8 +122,8 @@ def build_tables(session: Session, period: Period, k: int) -> list[StatTable]:
                     "GROUP BY outcome", args)), N_("Cases"))
     outcome_table.grid.column_totals = False
     tables.append(outcome_table)
-    tables.append(_plans(db, args, session.policy["broken_after"], k))
-    tables.append(_referrals(db, args, k))
+    tables.append(_plans(db, args, session.policy["broken_after"]))
+    tables.append(_referrals(db, args))
     return tables
 
 
@@ -156,7 +161,7 @@ def _household_by_age(db, active: str, args: dict, end: date) -> StatTable:
         Grid(values, row_totals=True, column_totals=True))
 
 
-def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
+def _arrears(db, opened: str, args: dict, currency: str) -> StatTable:
     bounds = [b * 100 for b in ARREARS_BANDS.get(currency, ARREARS_BANDS["EUR"])]
     amounts = [row[0] for row in db.all(f"SELECT intake_arrears FROM f_cases WHERE {opened}",
                                         args)]
@@ -174,16 +179,16 @@ def _arrears(db, opened: str, args: dict, currency: str, k: int) -> StatTable:
             return f"{money(bounds[n - 1])} – {money(bounds[n] - 100)}"
         return text
 
-    median = int(statistics.median(amounts)) if len(amounts) >= k else None
+    median = int(statistics.median(amounts)) if amounts else None
     return StatTable(
         "arrears", N_("Rent arrears at intake"),
         N_("Rent arrears recorded when the case was opened, for cases opened in the period."),
         [band(n) for n in range(len(counts))], [N_("New cases")],
         Grid([[count] for count in counts], column_totals=True),
-        figures=[Figure(N_("Median arrears at intake"), median)])
+        figures=[Figure(N_("Median arrears at intake"), median, count=len(amounts))])
 
 
-def _plans(db, args: dict, broken_after: int, k: int) -> StatTable:
+def _plans(db, args: dict, broken_after: int) -> StatTable:
     made, made_total = db.one(
         "SELECT count(*), coalesce(sum(total), 0) FROM f_plans WHERE revision = 1 AND "
         "created_q BETWEEN :qs AND :qe", args)
@@ -214,27 +219,50 @@ def _plans(db, args: dict, broken_after: int, k: int) -> StatTable:
            "paid, broken after the organisation's number of missed instalments, otherwise "
            "active."),
         list(PLAN_ROWS), [N_("Plans")], Grid([[made], [active_plans], [completed], [broken]]),
-        figures=[Figure(N_("Arrears under plans made in the period"),
-                        made_total if made >= k else None)])
+        figures=[Figure(N_("Arrears under plans made in the period"), made_total, count=made,
+                        additive=True)])
 
 
-def _referrals(db, args: dict, k: int) -> StatTable:
-    # A partner is named only when the organisation has referred at least k different
-    # households there; rarer free text (which could name a person) is "other partners"
-    # and never reaches the facts store by name.
+def _referrals(db, args: dict) -> StatTable:
+    # A partner can be named only once the organisation has referred at least its k
+    # different households there (only then does the facts store hold the name); rarer
+    # free text (which could name a person) is "other partners". ``name_partners`` then
+    # folds into "other partners" every partner below the report's own k.
     counts: Counter[str] = Counter()
-    for name, households, count in db.all(
+    households: dict[str, int] = {}
+    for name, reached, count in db.all(
             "SELECT p.name, (SELECT count(DISTINCT a.fid) FROM f_referrals a WHERE "
             "a.partner = r.partner), sum(r.n) FROM f_referrals r LEFT JOIN f_partners p ON "
             "p.partner = r.partner WHERE r.q BETWEEN :qs AND :qe GROUP BY r.partner", args):
-        counts[name if name is not None and households >= k else ""] += count
-    partners = sorted(name for name in counts if name)
-    rows: list[Label] = [_verbatim(name) for name in partners] + [N_("Other partners")]
+        counts[name or ""] += count
+        if name:
+            households[name] = reached
+    named = sorted(households)
     return StatTable(
         "referrals", N_("Referrals to partners"),
         N_("Referrals made in the period, by the partner the household was referred to."),
-        rows, [N_("Referrals")],
-        Grid([[counts[name]] for name in partners] + [[counts[""]]], column_totals=True))
+        partner_rows(named), [N_("Referrals")],
+        Grid([[counts[name]] for name in named] + [[counts[""]]], column_totals=True),
+        partners=[[name, households[name]] for name in named])
+
+
+def name_partners(table: StatTable, k: int) -> StatTable:
+    """The referrals table as a report with threshold k shows it: partners reached by
+    fewer than k households are counted under "other partners"."""
+    if table.partners is None:
+        return table
+    kept = [(n, entry) for n, entry in enumerate(table.partners) if entry[1] >= k]
+    other = table.grid.values[-1][0] + sum(
+        table.grid.values[n][0] for n, entry in enumerate(table.partners) if entry[1] < k)
+    values = [[table.grid.values[n][0]] for n, _entry in kept] + [[other]]
+    return dataclasses.replace(
+        table, rows=partner_rows([entry[0] for _n, entry in kept]),
+        partners=[entry for _n, entry in kept],
+        grid=Grid(values, column_totals=True))
+
+
+def partner_rows(names: list[str]) -> list[Label]:
+    return [_verbatim(name) for name in names] + [N_("Other partners")]
 
 
 def _verbatim(text: str) -> Callable[[str], str]:
