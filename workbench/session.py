@@ -41,7 +41,7 @@ from workbench.store.keyslots import (
     new_store_key,
 )
 from workbench.store.lock import StoreLock
-from workbench.store.migrations import FACTS_DIR
+from workbench.store.migrations import CASE_DIR, FACTS_DIR
 from workbench.store.roster import Member, entry_hash, first_roster, sign_entry
 
 SLOTS_FILENAME = "keyslots.json"
@@ -421,18 +421,23 @@ def unlock(location: StoreLocation, user_name: str, passphrase: str) -> Session:
 def open_session(location: StoreLocation, access: Access) -> Session:
     """Open what ``access`` may open, finish anything a crash cut short, and check the
     store's integrity as far as this user can vouch for it."""
-    from workbench.store import integrity, rotation
+    from workbench.store import integrity, rotation, schema_guard
 
     store_lock = StoreLock(location.data_dir)
     store_lock.shared()
     db = facts_db = None
+    repaired: list[str] = []
     try:
         facts_db, facts_version = Database.open_any(location.facts_path,
                                                     access.store_keys["facts"],
                                                     schema=FACTS_DIR)
+        # Whoever holds only the facts key could plant code there: remove it before the
+        # facts store is attached to a connection that holds the case store.
+        repaired += schema_guard.enforce(facts_db, FACTS_DIR, schema_guard.FACTS_STORE)
         if access.member.case_worker and "case" in access.store_keys:
             facts_db.close()
             db, case_version = Database.open_any(location.db_path, access.store_keys["case"])
+            repaired += schema_guard.enforce(db, CASE_DIR, schema_guard.CASE_STORE)
             db.attach(location.facts_path, "facts", access.store_keys["facts"][facts_version])
             facts_db = db
         else:
@@ -447,7 +452,7 @@ def open_session(location: StoreLocation, access: Access) -> Session:
     session = Session(location, access, db, facts_db, store_lock)
     try:
         rotation.resume(session, case_version, facts_version)
-        session.warnings = integrity.at_unlock(session)
+        session.warnings = integrity.at_unlock(session, repaired)
     except BaseException:
         session.lock()
         raise

@@ -223,9 +223,13 @@ def test_dropped_triggers_and_cut_rows_are_noticed_at_the_next_unlock(team):
     bo.lock()
     anna = unlock(location, ADMIN, PASSPHRASE)
     assert any("cut or rewritten" in warning for warning in anna.warnings)
-    assert any("append-only was removed" in warning for warning in anna.warnings)
+    assert any("append-only was removed" in warning and "audit_log_no_delete" in warning
+               for warning in anna.warnings)
+    # The safeguards are back, and what was found stays on record for every later check.
+    with pytest.raises(sqlcipher3.IntegrityError):
+        anna.db.execute("DELETE FROM audit_log")
     problems = check_store(anna)
-    assert any("audit_log_no_delete" in p for p in problems)
+    assert any("removed safeguard" in p and "repaired" in p for p in problems)
     assert any(f"row {last}" in p and "cut or rewritten" in p for p in problems)
     anna.lock()
 
@@ -361,3 +365,30 @@ def test_removing_a_user_in_the_session_that_made_the_store_re_encrypts_it(locat
     again = unlock(location, ADMIN, PASSPHRASE)
     assert CaseService(again).count_cases() == 1 and check_store(again) == []
     again.lock()
+
+
+def test_code_a_lead_plants_in_the_facts_store_never_runs_in_an_advisors_session(team):
+    """A trigger in facts.db that would copy the attached case store into it."""
+    location, people = team
+    access = open_access(location.slots_path, LEAD, LEAD_PASS)
+    facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
+                             schema=FACTS_DIR)
+    facts_db.execute("CREATE TRIGGER steal BEFORE DELETE ON f_partners BEGIN "
+                     "SELECT sqlcipher_export('facts', 'main'); END")
+    facts_db.execute("CREATE TRIGGER steal_too AFTER INSERT ON f_contacts BEGIN "
+                     "SELECT sqlcipher_export('facts', 'main'); END")
+    facts_db.execute("INSERT INTO f_partners VALUES ('x', 'x')")
+    facts_db.execute("UPDATE fact_settings SET value = '0:00' WHERE key = 'case_audit_head'")
+    facts_db.close()
+    anna = unlock(location, ADMIN, PASSPHRASE)  # a plain unlock (it rebuilds the facts)
+    assert any("steal" in warning and "removed" in warning for warning in anna.warnings)
+    CaseService(anna).create_case(intake())
+    anna.lock()
+    facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
+                             schema=FACTS_DIR)
+    tables = {row[0] for row in facts_db.all("SELECT name FROM sqlite_master")}
+    dump = every_table(facts_db)
+    facts_db.close()
+    access.wipe()
+    assert "persons" not in tables and "settings" not in tables
+    assert [n for n in needles(people) if n in dump] == []

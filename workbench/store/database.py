@@ -175,6 +175,10 @@ def connect_keyed(path: Path, data_key: bytes | bytearray) -> sqlcipher3.Connect
     connection.execute("PRAGMA cipher_log_level = NONE")
     connection.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
     connection.execute("PRAGMA cipher_compatibility = 4")
+    # A trigger or view planted in a file by someone holding only its key (a project lead
+    # and the facts store) must not run functions with side effects — such as exporting
+    # an attached database — inside another user's session.
+    connection.execute("PRAGMA trusted_schema = OFF")
     return connection
 
 

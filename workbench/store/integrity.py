@@ -99,24 +99,30 @@ def facts_current(session) -> bool:
     return facts.recorded_head(session.db) == f"{row_id}:{digest.hex()}"
 
 
-def at_unlock(session) -> list[str]:
+def at_unlock(session, repaired: list[str] | None = None) -> list[str]:
     """Quick checks for every unlock; rebuilds the facts if a crash left them behind.
 
     The user's head is checked before anything is written (writing moves it on). A chain
     found cut is recorded as a signed audit row, so ``check`` keeps reporting it after
     the user's head has moved past the cut.
     """
-    stale_facts = session.db is not None and not facts_current(session)  # before any write
+    # Everything is read before anything is written: writing moves the user's head on.
+    stale_facts = session.db is not None and not facts_current(session)
     cut = head_findings(session)
-    for table, row_id in cut_rows(session, session.user.name):
+    gone = cut_rows(session, session.user.name)
+    for table, row_id in gone:
         with session.action(ALARM, table, row_id):
+            pass
+    if repaired:  # planted or changed schema code, removed at open: keep it on record
+        with session.action(SCHEMA_ALARM, "store"):
             pass
     if session.db is not None and \
             session.recorded_roster_version() < session.access.roster.version:
         follow_roster(session)
     if stale_facts:
         rebuild_facts(session)
-    found = roster_findings(session) + cut + users_table_findings(session)
+    found = list(repaired or []) + roster_findings(session) + cut + \
+        users_table_findings(session)
     for name in ("audit_log_no_update", "audit_log_no_delete") if session.db else ():
         if not audit.trigger_exists(session.db, name):
             found.append(_("audit log: the safeguard {name} that keeps it append-only was "
@@ -125,6 +131,7 @@ def at_unlock(session) -> list[str]:
 
 
 ALARM = "audit.cut_found"
+SCHEMA_ALARM = "audit.schema_repaired"
 
 
 def follow_roster(session) -> None:
@@ -160,6 +167,11 @@ def alarm_findings(session) -> list[str]:
                     "gone").format(user=row[0], time=row[1][:16].replace("T", " "), id=row[2])
                   for row in db.all(f"SELECT actor, at, entity_id FROM {table} WHERE "
                                     "action = ?", (ALARM,))]
+        found += [_("the database structure: {user} found code this program did not make, "
+                    "or a removed safeguard, at {time}, and repaired it").format(
+                      user=row[0], time=row[1][:16].replace("T", " "))
+                  for row in db.all(f"SELECT actor, at FROM {table} WHERE action = ?",
+                                    (SCHEMA_ALARM,))]
     return found
 
 
