@@ -221,25 +221,41 @@ class Session:
             if entity == "case" and record.entity_id:
                 self._opened_cases.add(record.entity_id)  # whoever wrote it has it open
             new_head = audit.append(db, self.signer(), name, entity, record.entity_id, table)
+            # Which roster entry the store has seen: a key file put back to an older entry
+            # is refused at unlock; a newer one (a crash fell between the key file and the
+            # database) is followed.
+            self._note_roster_version()
             if self.db is not None:
-                # Which roster entry the users table follows: an entry newer than this
-                # (a crash fell between the key file and the database) is applied at unlock.
-                self._note_roster_version()
                 if entity == "case" and record.entity_id:
                     facts.refresh_case(db, self.facts_context(), record.entity_id, partners)
                 facts.record_head(db, new_head)
         self._write_head()
 
+    def _settings_table(self) -> str:
+        return "settings" if self.db is not None else "fact_settings"
+
     def _note_roster_version(self) -> None:
-        version = str(self.access.roster.version)
-        if self._roster_noted != version:
-            self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES "
-                            "('roster_version', ?)", (version,))
-            self._roster_noted = version
+        """Record the roster entry this action saw, never moving the record backwards (a
+        window opened before an administrator's change may still be acting)."""
+        version = self.access.roster.version
+        if self._roster_noted == version or version < self.recorded_roster_version():
+            return
+        values = [("roster_version", str(version)), ("roster_hash", self.access.chain.hashes[-1])]
+        # In both stores, so that a project lead's unlock (facts only) checks it too.
+        tables = ["settings", "fact_settings"] if self.db is not None else ["fact_settings"]
+        for table in tables:
+            self._chain_db().executemany(
+                f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", values)
+        self._roster_noted = version
 
     def recorded_roster_version(self) -> int:
-        value = self.db.scalar("SELECT value FROM settings WHERE key = 'roster_version'")
+        value = self._chain_db().scalar(
+            f"SELECT value FROM {self._settings_table()} WHERE key = 'roster_version'")
         return int(value) if value and value.isdigit() else 0
+
+    def recorded_roster_hash(self) -> str | None:
+        return self._chain_db().scalar(
+            f"SELECT value FROM {self._settings_table()} WHERE key = 'roster_hash'")
 
     def case_opened(self, case_id: int) -> None:
         """Reading a case is audited once per case per session."""

@@ -392,3 +392,38 @@ def test_code_a_lead_plants_in_the_facts_store_never_runs_in_an_advisors_session
     access.wipe()
     assert "persons" not in tables and "settings" not in tables
     assert [n for n in needles(people) if n in dump] == []
+
+
+def test_a_removed_user_who_puts_the_old_roster_back_gets_nothing(team, tmp_path):
+    """The removed user still writes to the folder: they put the roster from before their
+    removal back into the current key file and delete every head."""
+    from workbench.store.access import StoreTampered
+
+    location, _people = team
+    old = json.loads(location.slots_path.read_text())
+    anna = unlock(location, ADMIN, PASSPHRASE)
+    UserService(anna, kdf=FAST_KDF).remove_user(LEAVER)
+    anna.lock()
+    current = json.loads(location.slots_path.read_text())
+    current["roster"] = old["roster"]
+    location.slots_path.write_text(json.dumps(current))
+    for head in (location.data_dir / "heads").glob("*.json"):
+        head.unlink()
+    with pytest.raises(StoreTampered):
+        unlock(location, ADMIN, PASSPHRASE)  # nothing opens, so nothing is wrapped to them
+    with pytest.raises(StoreTampered):
+        unlock(location, LEAD, LEAD_PASS)
+
+
+def test_an_advisor_cannot_undo_a_threshold_by_cutting_the_roster(team):
+    from workbench.store.access import StoreTampered
+
+    location, _people = team
+    anna = unlock(location, ADMIN, PASSPHRASE)
+    StatsService(anna).set_threshold(10)
+    anna.lock()
+    data = json.loads(location.slots_path.read_text())
+    data["roster"].pop()
+    location.slots_path.write_text(json.dumps(data))
+    with pytest.raises(StoreTampered):
+        unlock(location, ADVISOR, ADVISOR_PASS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlcipher3
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.stats import facts
 from workbench.store import audit, heads
 
@@ -106,6 +106,7 @@ def at_unlock(session, repaired: list[str] | None = None) -> list[str]:
     found cut is recorded as a signed audit row, so ``check`` keeps reporting it after
     the user's head has moved past the cut.
     """
+    refuse_rolled_back_roster(session)
     # Everything is read before anything is written: writing moves the user's head on.
     stale_facts = session.db is not None and not facts_current(session)
     cut = head_findings(session)
@@ -128,6 +129,23 @@ def at_unlock(session, repaired: list[str] | None = None) -> list[str]:
             found.append(_("audit log: the safeguard {name} that keeps it append-only was "
                            "removed").format(name=name))
     return found
+
+
+def refuse_rolled_back_roster(session) -> None:
+    """The store records the newest roster entry it has acted under. A key file whose
+    roster is older (put back from an earlier copy, e.g. by a removed user to get their
+    envelopes back) or that differs at that entry opens nothing."""
+    from workbench.store.access import StoreTampered
+
+    recorded = session.recorded_roster_version()
+    chain = session.access.chain
+    if recorded > len(chain.hashes):
+        raise StoreTampered(detail=N_("the list of users is older than the store; it was put "
+                                      "back from an earlier copy"))
+    recorded_hash = session.recorded_roster_hash()
+    if recorded and recorded_hash and chain.hashes[recorded - 1] != recorded_hash:
+        raise StoreTampered(detail=N_("the list of users differs from the one the store "
+                                      "was last used with"))
 
 
 ALARM = "audit.cut_found"
