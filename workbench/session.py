@@ -467,8 +467,8 @@ def open_session(location: StoreLocation, access: Access) -> Session:
         raise
     session = Session(location, access, db, facts_db, store_lock)
     try:
-        rotation.resume(session, case_version, facts_version)
-        session.warnings = integrity.at_unlock(session, repaired)
+        unfinished = rotation.resume(session, case_version, facts_version)
+        session.warnings = unfinished + integrity.at_unlock(session, repaired)
     except BaseException:
         session.lock()
         raise

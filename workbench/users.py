@@ -71,28 +71,36 @@ class UserService:
         keys.wipe()
         return User(act.entity_id, name, frozenset(roles))
 
-    def change_passphrase(self, name: str, new_passphrase: str) -> None:
+    def change_passphrase(self, name: str, new_passphrase: str,
+                          progress: rotation.Progress | None = None) -> None:
         """A user changes their own passphrase (their keys stay the same). An administrator
-        setting somebody else's issues that user new keys: the old passphrase, and the keys
-        it sealed, open nothing from then on."""
+        setting somebody else's issues that user new keys and renews the store keys, as a
+        removal does: the old passphrase — and any copy of the old key file — opens
+        nothing from then on."""
         own = name == self.session.user.name
         if not own:
             self.session.require(Role.ADMIN, N_("change another user's passphrase"))
         check_passphrase(new_passphrase, (name, self.session.organisation.name))
         access = self.session.access
         member = self._member(name)
-        with self.session.action("user.passphrase", "user", self._user_id(name)):
-            access.reload(self.session.location.slots_path)
-            if own:
+        if own:
+            with self.session.action("user.passphrase", "user", self._user_id(name)):
+                access.reload(self.session.location.slots_path)
                 access.keyfile.set_slot(name, new_passphrase, access.keys, access.anchor,
                                         self.kdf)
-            else:
-                keys = KeyPairs.generate()
-                renewed = replace(member, box=keys.box_public, sign=keys.sign_public,
-                                  since=access.roster.version + 1)
-                self._publish(replace_member(access, renewed), name, new_passphrase, keys)
-                keys.wipe()
-            access.keyfile.save(self.session.location.slots_path)
+                access.keyfile.save(self.session.location.slots_path)
+            return
+        keys = KeyPairs.generate()
+        renewed = replace(member, box=keys.box_public, sign=keys.sign_public)
+
+        def members(roster):
+            return {**roster.members, name: replace(renewed, since=roster.version + 1)}
+
+        try:
+            self._renew("user.passphrase", name, members, progress,
+                        slot=(name, new_passphrase, keys))
+        finally:
+            keys.wipe()
 
     def remove_user(self, name: str, progress: rotation.Progress | None = None) -> None:
         """Remove ``name`` and renew the store keys (the store files are re-encrypted)."""
@@ -100,21 +108,35 @@ class UserService:
         if name == self.session.user.name:
             raise ValidationError(N_("You cannot remove yourself; ask another admin."))
         self._member(name)
+
+        def members(roster):
+            return {n: m for n, m in roster.members.items() if n != name}
+
+        self._renew("user.remove", name, members, progress)
+
+    def _renew(self, action: str, name: str, members, progress, slot=None) -> None:
+        """One roster change (``members`` gives the new members from the current roster)
+        with new store keys, the files re-encrypted under them (crash-safe, see
+        rotation.py). Needs the store to itself."""
         session, access = self.session, self.session.access
         with exclusively(session.location.data_dir, session._lock):
-            with session.action("user.remove", "user", self._user_id(name)):
+            with session.action(action, "user", self._user_id(name)):
                 access.reload(session.location.slots_path)
-                session.db.execute("UPDATE users SET removed_at = ? WHERE name = ? AND "
-                                   "removed_at IS NULL", (now_utc(), name))
+                if action == "user.remove":
+                    session.db.execute("UPDATE users SET removed_at = ? WHERE name = ? AND "
+                                       "removed_at IS NULL", (now_utc(), name))
                 roster = access.roster
                 versions = {key: roster.keys[key] + 1 for key in ("case", "facts")}
                 for key, version in versions.items():
                     access.store_keys[key] = {version: new_store_key(),
                                               **access.store_keys[key]}
-                members = {n: m for n, m in roster.members.items() if n != name}
-                access.publish(roster.next(members=members, keys=versions))
+                access.publish(roster.next(members=members(roster), keys=versions))
                 grant(access.keyfile, access.roster, access.store_keys)
-                access.keyfile.remove_slot(name)
+                if slot is None:
+                    access.keyfile.remove_slot(name)
+                else:
+                    access.keyfile.set_slot(slot[0], slot[1], slot[2], access.anchor,
+                                            self.kdf)
                 access.keyfile.save(session.location.slots_path)
             rotation.finish(session, progress)
 

@@ -120,3 +120,45 @@ def test_a_full_data_disk_is_not_called_a_wrong_key(tmp_path, location):
         assert after["workbench.db"] == before["workbench.db"]
     finally:
         subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_deeply_nested_json_in_any_key_file_is_reported_as_damage(session):
+    from workbench.store.heads import head_path
+
+    session.lock()
+    location = session.location
+    head_path(location.data_dir, ADMIN).write_text("[" * 200_000)
+    (location.data_dir / throttle.THROTTLE_FILENAME).write_text("[" * 200_000)
+    unlock(location, ADMIN, PASSPHRASE).lock()  # a damaged head or counter stops nothing
+    location.slots_path.write_text("[" * 200_000)
+    with pytest.raises(StoreCorrupt):
+        unlock(location, ADMIN, PASSPHRASE)
+    with pytest.raises(StoreCorrupt):
+        location.user_names()
+
+
+def test_a_passphrase_reset_renews_the_keys_so_an_old_key_file_opens_nothing(session,
+                                                                           tmp_path):
+    import sqlcipher3
+
+    from tests.conftest import FAST_KDF
+    from workbench.session import Role
+    from workbench.store.database import connect_keyed
+    from workbench.store.keyslots import KeyFile
+    from workbench.users import UserService
+
+    users = UserService(session, kdf=FAST_KDF)
+    users.add_user("ben", {Role.ADVISOR}, "bens own passphrase")
+    shutil.copy(session.location.slots_path, tmp_path / "old.json")
+    users.change_passphrase("ben", "bens brand new passphrase")
+    session.lock()
+    stale = KeyFile.load(tmp_path / "old.json")
+    keys = stale.unseal("ben", "bens own passphrase").keys
+    for name, path in (("case", session.location.db_path),
+                       ("facts", session.location.facts_path)):
+        for key in stale.unwrap_all("ben", keys, name).values():
+            raw = connect_keyed(path, key)
+            with pytest.raises(sqlcipher3.DatabaseError):
+                raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            raw.close()
+    assert unlock(session.location, "ben", "bens brand new passphrase").user.name == "ben"

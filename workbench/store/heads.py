@@ -61,7 +61,10 @@ def write(data_dir: Path, head: Head, keys: KeyPairs) -> None:
 def read(data_dir: Path, user: str, public_keys: list[bytes]) -> Head | None:
     """The user's head if it is there and signed by one of the user's keys."""
     try:
-        data = json.loads(head_path(data_dir, user).read_text(encoding="utf-8"))
+        raw = head_path(data_dir, user).read_bytes()
+        if len(raw) > 64 * 1024:
+            return None
+        data = json.loads(raw.decode("utf-8"))
         body, signature = data["body"], unb64(data["signature"])
         if body["user"] != user:
             return None
@@ -70,5 +73,5 @@ def read(data_dir: Path, user: str, public_keys: list[bytes]) -> Head | None:
         chains = {table: (int(value[0]), str(value[1]))
                   for table, value in body["chains"].items()}
         return Head(user, chains, int(body["roster_version"]), str(body["roster_hash"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None

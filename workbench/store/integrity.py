@@ -43,11 +43,25 @@ def cut_rows(session, name: str) -> list[tuple[str, int]]:
     return found
 
 
+def _has_signed_rows(session, name: str) -> bool:
+    keys = [key_id for key_id, (who, _key) in _signing_keys(session).items() if who == name]
+    for db, table in ((session.db, audit.CASE_CHAIN), (session.facts_db, audit.FACTS_CHAIN)):
+        if db is not None and keys and db.one(
+                f"SELECT 1 FROM {table} WHERE key_id IN ({','.join('?' * len(keys))}) "
+                "LIMIT 1", tuple(keys)):
+            return True
+    return False
+
+
 def head_findings(session, name: str | None = None) -> list[str]:
     """Does the store still hold what ``name`` (default: the session's user) signed last?"""
     name = name or session.user.name
     head = heads.read(session.location.data_dir, name, _keys_of(session, name))
     if head is None:
+        if _has_signed_rows(session, name):
+            return [_("the audit head {user} signed is missing or damaged, so a cut in the "
+                      "audit log after {user}'s last action could go unnoticed").format(
+                          user=name)]
         return []
     found = [_(audit.CHAIN_PROBLEM).format(user=name, id=row_id)
              for _table, row_id in cut_rows(session, name)]

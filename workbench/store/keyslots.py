@@ -144,7 +144,7 @@ class KeyFile:
             data = json.loads(raw.decode("utf-8"))
             return cls.from_json(data)
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error,
-                UnicodeDecodeError) as error:
+                UnicodeDecodeError, RecursionError) as error:
             raise StoreCorrupt(detail=N_("the key-slot file is damaged")) from error
 
     @classmethod
@@ -280,7 +280,7 @@ def file_format(path: Path) -> int | None:
     """The format number of a key file, or None when it cannot be read as one."""
     try:
         data = json.loads(Path(path).read_bytes()[:MAX_KEY_FILE_BYTES].decode("utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None
     value = data.get("format") if isinstance(data, dict) else None
     return value if type(value) is int else None

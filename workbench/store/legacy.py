@@ -48,7 +48,10 @@ class LegacyKeyFile:
     @classmethod
     def load(cls, path: Path) -> LegacyKeyFile:
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            raw = Path(path).read_bytes()
+            if len(raw) > 16 * 1024 * 1024:
+                raise ValueError("key file too large")
+            data = json.loads(raw.decode("utf-8"))
             if data.get("format") != FORMAT or not isinstance(data.get("store_id"), str):
                 raise ValueError("not a format-1 key file")
             slots = []
@@ -62,7 +65,7 @@ class LegacyKeyFile:
                 slots.append(slot)
             return cls(data["store_id"], slots)
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error,
-                UnicodeDecodeError) as error:
+                UnicodeDecodeError, RecursionError) as error:
             raise StoreCorrupt(detail=N_("the key-slot file is damaged")) from error
 
     def users(self) -> list[str]:

@@ -183,7 +183,7 @@ def _verify_archive(path: Path, work: Path) -> tuple[dict, Path]:
             for name in names:
                 _extract(archive, infos[name], work / name)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError,
-            RuntimeError, zlib.error, TypeError, AttributeError) as error:
+            RuntimeError, zlib.error, TypeError, AttributeError, RecursionError) as error:
         raise BadBackup(path=str(path), detail=N_("the file is damaged or of another kind")) \
             from error
     for name, digest in manifest["sha256"].items():

@@ -15,16 +15,15 @@ open meanwhile (an exclusive lock beside it).
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from workbench.errors import StoreError
-from workbench.i18n import N_
+from workbench.i18n import N_, _
 from workbench.store import migrations
 from workbench.store.database import Database, StoreBusy
-from workbench.store.files import fsync_dir, os_errors_as_user_errors
+from workbench.store.files import create_private_file, fsync_dir, os_errors_as_user_errors
 from workbench.store.lock import StoreInUse, exclusively
 
 Progress = Callable[[int, int], None]  # (step done, steps) for a progress bar
@@ -43,6 +42,7 @@ def reencrypt(db: Database, schema: str, path: Path, new_key: bytes | bytearray,
     connection = db.connection
     with os_errors_as_user_errors(path):
         target.unlink(missing_ok=True)
+        create_private_file(target)  # SQLite would make it under the umask
         busy, _log, _done = connection.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)") \
             .fetchone()
         if busy:
@@ -145,11 +145,19 @@ def _drop_old(session) -> None:
     keyfile.save(session.location.slots_path)
 
 
-def resume(session, case_version: int | None, facts_version: int) -> None:
+def resume(session, case_version: int | None, facts_version: int) -> list[str]:
     """At unlock: finish a rotation a crash cut short, if this session can and the store
-    is not open elsewhere (otherwise the next unlock will)."""
+    is not open elsewhere (otherwise the next unlock will). The store opens either way;
+    what is left undone is said (the removed user's old key still opens the files)."""
     session._key_versions = {"facts": facts_version}
     if case_version is not None:
         session._key_versions["case"] = case_version
-    with contextlib.suppress(StoreInUse, StoreBusy):
+    try:
         finish(session)
+    except (StoreInUse, StoreBusy):
+        pass
+    except StoreError as error:
+        return [_("the store's keys could not be renewed yet ({detail}); until they are, a "
+                  "removed user's old key file still opens the store").format(
+                      detail=error.message())]
+    return []

@@ -40,9 +40,12 @@ def _path(data_dir: Path) -> Path:
 
 def _read(data_dir: Path) -> dict:
     try:
-        data = json.loads(_path(data_dir).read_text(encoding="utf-8"))
+        raw = _path(data_dir).read_bytes()
+        if len(raw) > 1024 * 1024:
+            return {}
+        data = json.loads(raw.decode("utf-8"))
         return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
 
 
