@@ -131,6 +131,7 @@ class Session:
         self.warnings: list[str] = []  # integrity findings at unlock, translated
         self.new_recovery_key: str | None = None  # set once, by an upgrade: show it
         self.users_needing_passphrase: list[str] = []
+        self.removed_again: list[str] = []  # by a restore: removed since the backup
         self.user = self._user()
         self.organisation = load_organisation(db, facts_db)
         set_country(self.organisation.country)

@@ -427,3 +427,35 @@ def test_an_advisor_cannot_undo_a_threshold_by_cutting_the_roster(team):
     location.slots_path.write_text(json.dumps(data))
     with pytest.raises(StoreTampered):
         unlock(location, ADVISOR, ADVISOR_PASS)
+
+
+def test_restoring_a_backup_from_before_a_removal_keeps_the_user_removed(team, tmp_path):
+    location, _people = team
+    anna = unlock(location, ADMIN, PASSPHRASE)
+    archive = maintenance.backup(anna, tmp_path / "before.whb")
+    UserService(anna, kdf=FAST_KDF).remove_user(LEAVER)
+    anna.lock()
+    restored, _aside = maintenance.restore(location, archive, ADMIN, PASSPHRASE, force=True)
+    assert restored.removed_again == [LEAVER]
+    assert LEAVER not in restored.access.roster.members
+    restored.lock()
+    with pytest.raises(UnknownUser):
+        unlock(location, LEAVER, LEAVER_PASS)
+
+
+def test_facts_a_lead_inflates_are_found_by_check_and_derived_again(team):
+    location, _people = team
+    access = open_access(location.slots_path, LEAD, LEAD_PASS)
+    facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
+                             schema=FACTS_DIR)
+    facts_db.executemany("INSERT INTO f_cases VALUES (?, 8104, NULL, 'self', '', 0, 1980, "
+                         "NULL, 0)", [(f"fake{n}",) for n in range(500)])
+    facts_db.close()
+    access.wipe()
+    anna = unlock(location, ADMIN, PASSPHRASE)
+    assert any("differ from what the cases give" in p for p in check_store(anna))
+    anna.lock()
+    anna = unlock(location, ADMIN, PASSPHRASE)  # derives them again
+    assert anna.facts_db.scalar("SELECT count(*) FROM f_cases WHERE fid LIKE 'fake%'") == 0
+    assert check_store(anna) == []
+    anna.lock()

@@ -107,8 +107,12 @@ def run_restore(context: CommandContext, args: argparse.Namespace) -> int:
     passphrase = context.secret(_("Passphrase for {user} in the backup: ").format(user=user))
     session, aside = maintenance.restore(context.location, args.file, user, passphrase,
                                          force=args.force, other_store=args.other_store)
+    removed_again = session.removed_again
     session.lock()
     print(_("Restored the store from {path}.").format(path=args.file))
+    if removed_again:
+        print(_("Removed again (they had been removed after the backup was made): {users}")
+              .format(users=", ".join(removed_again)))
     if aside:
         print(_("The replaced store is kept in {path}.").format(path=aside))
     return 0

@@ -102,6 +102,11 @@ def run_remove(context: CommandContext, args: argparse.Namespace) -> int:
     print(_("Backups made before now still open with {user}'s old passphrase. Make a fresh "
             "backup now (“workbench backup FILE”) and destroy the older ones.").format(
                 user=args.name))
+    kept = sorted(p.name for p in context.location.data_dir.glob("replaced-*"))
+    if kept:
+        print(_("So do the earlier stores kept aside by restores in the store's folder: "
+                "{folders}. Delete them once you no longer need them.").format(
+                    folders=", ".join(kept)))
     return 0
 
 

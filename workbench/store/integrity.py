@@ -8,6 +8,8 @@ still opens, with the roles the signed roster gives); ``check`` reports them as 
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlcipher3
 
 from workbench.i18n import N_, _
@@ -207,6 +209,34 @@ def alarm_findings(session) -> list[str]:
     return found
 
 
+def _facts_digest(db) -> str:
+    digest = hashlib.sha256()
+    for table in ("f_cases", "f_contacts", "f_outcomes", "f_referrals", "f_partners",
+                  "f_plans", "f_plan_due", "f_plan_paid"):
+        for row in sorted((tuple(r) for r in db.all(f"SELECT * FROM {table}")), key=repr):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def facts_match_cases(session) -> bool:
+    """Derive the facts again inside a transaction that is rolled back, and compare: a
+    project lead (who holds the facts key) could otherwise change every export's figures.
+    A mismatch marks the facts stale, so the next unlock derives them again."""
+    db = session.db
+    before = _facts_digest(db)
+    db.execute("SAVEPOINT facts_check")
+    try:
+        facts.rebuild(db, session.facts_context())
+        after = _facts_digest(db)
+    finally:
+        db.execute("ROLLBACK TO facts_check")
+        db.execute("RELEASE facts_check")
+    if before != after:
+        with db.transaction():
+            facts.record_head(db, (0, b""))
+    return before == after
+
+
 def rebuild_facts(session) -> None:
     """Derive the statistics facts again from the case store, as one audited action."""
     with session.action("facts.rebuild", "store"):
@@ -245,6 +275,10 @@ def full_check(session) -> list[str]:
                          for row in session.db.all("PRAGMA foreign_key_check")]
             if not facts_current(session):
                 problems.append(_("statistics facts: they do not reflect the last action"))
+            elif not facts_match_cases(session):
+                problems.append(_("statistics facts: they differ from what the cases give "
+                                  "(changed outside the program); they are derived again "
+                                  "when an advisor next opens the store"))
     except sqlcipher3.DatabaseError as error:
         problems.append(_("the store cannot be read: {detail}").format(detail=error))
     return list(dict.fromkeys(problems))

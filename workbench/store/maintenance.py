@@ -248,13 +248,14 @@ def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
     existing = location.exists()
     if existing and not force:
         raise RestoreNeedsForce(path=str(location.data_dir))
-    current_id = None
+    current_id, current_members = None, None
     if existing:
         current = open_access(location.slots_path, user, passphrase)  # wrong one: refused
         try:
             if "admin" not in current.member.roles:
                 raise RestoreNotAllowed(user=user)
             current_id = current.keyfile.store_id
+            current_members = set(current.roster.members)
         finally:
             current.wipe()
     with os_errors_as_user_errors(location.data_dir):
@@ -289,6 +290,13 @@ def restore(location: StoreLocation, archive: Path, user: str, passphrase: str,
     with session.action("store.restore", "store"):
         pass
     _republish_certificate(session)
+    if current_members is not None and store_id == current_id:
+        # Users removed since the backup was made stay removed (their keys renewed away).
+        from workbench.users import UserService
+
+        for name in sorted(set(session.access.roster.members) - current_members - {user}):
+            UserService(session).remove_user(name)
+            session.removed_again.append(name)
     return session, aside
 
 
