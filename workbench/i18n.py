@@ -123,6 +123,15 @@ def format_money(minor_units: int, currency: str, locale: Locale | None = None) 
     return format_currency(amount, currency, locale=locale or locale_for())
 
 
+def format_whole_money(minor_units: int, currency: str, locale: Locale | None = None) -> str:
+    """A round amount without decimals, for band labels: ``2 000 €``."""
+    locale = locale or locale_for()
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    whole = pattern.replace(".00", "").replace(",00", "")
+    return format_currency(Decimal(minor_units).scaleb(-2), currency, locale=locale,
+                           format=whole, currency_digits=False)
+
+
 def format_amount(minor_units: int, locale: Locale | None = None) -> str:
     """An amount without the currency sign, as typed into an amount field."""
     amount = Decimal(minor_units).scaleb(-2)

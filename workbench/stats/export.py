@@ -1,5 +1,11 @@
 """Writing a report: CSV (tidy, one row per cell), XLSX (a sheet per table) and PDF (a chart
-per table), each in the chosen language. Hidden cells read ``<k`` everywhere."""
+per table), each in the chosen language.
+
+Every hidden value reads the same neutral mark, "..", as in Statistics Finland's tables
+(".. data subject to secrecy"): a separate mark for values hidden only to protect others
+would tell a reader those are k or more. A withheld money figure reads "not published".
+Money is formatted for the language and the organisation's country, as everywhere else.
+"""
 
 from __future__ import annotations
 
@@ -24,17 +30,21 @@ from workbench.i18n import (
     format_date,
     format_money,
     format_number,
+    format_whole_money,
     locale_for,
     translations_for,
 )
 from workbench.stats.report import Report, Value, cell, column_total, grand_total, row_total
-from workbench.stats.tables import StatTable
+from workbench.stats.tables import COUNTRY_BY_CURRENCY, StatTable
 
 TITLE = N_("Housing advice statistics")
 TOTAL = N_("Total")
-LEGEND = N_("“<{k}” marks a hidden figure: a count from 1 to {below}, hidden so that no "
-            "household can be recognised, or another figure hidden so that those cannot be "
-            "worked out from the totals.")
+MARK = ".."
+LEGEND = N_("“..” marks a value that is not published: a count from 1 to {below}, or a "
+            "value hidden so that such counts cannot be worked out from this report together "
+            "with earlier ones. Money figures over fewer than {k} households are not "
+            "published either.")
+NOT_PUBLISHED = N_("not published")
 PERIOD = N_("Period")
 MADE_ON = N_("Made on")
 HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
@@ -42,10 +52,27 @@ HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
 
 def shown(value: Value, k: int, unit: str, currency: str, language: str) -> str:
     if value.hidden:
-        return f"<{k}"
+        return MARK
+    locale = money_locale(language, currency)
     if unit == "money":
-        return format_money(value.number, currency, locale_for(language))
-    return format_number(value.number, locale_for(language))
+        return format_money(value.number, currency, locale)
+    return format_number(value.number, locale)
+
+
+def money_locale(language: str, currency: str):
+    """The language's words with the organisation's country's number style, as the rest
+    of the program shows money (``1 850,00 €`` also in English)."""
+    return locale_for(language, COUNTRY_BY_CURRENCY.get(currency))
+
+
+def _date(day, locale) -> str:
+    """One date style in every export: the locale's short numeric date."""
+    return format_date(day, locale, "short")
+
+
+def major_units(amount: int) -> float:
+    """Money is kept in minor units (cents, öre, øre); files show major units."""
+    return amount / 100
 
 
 def _lines(table: StatTable):
@@ -75,7 +102,7 @@ def value_at(table: StatTable, r: int | None, c: int | None) -> Value:
 
 def _number(value: int, unit: str) -> str | int:
     """Money in the currency's major units with two decimals (the store keeps cents)."""
-    return f"{value / 100:.2f}" if unit == "money" else value
+    return f"{major_units(value):.2f}" if unit == "money" else value
 
 
 def _cell_text(text: str) -> str:
@@ -100,11 +127,11 @@ def to_csv(report: Report, language: str) -> bytes:
                 _cell_text(report.text(table.rows[r], language) if r is not None else t(TOTAL)),
                 _cell_text(report.text(table.columns[c], language) if c is not None
                            else t(TOTAL)),
-                f"<{report.threshold}" if value.hidden else _number(value.number, table.unit),
+                MARK if value.hidden else _number(value.number, table.unit),
                 table.unit])
         for figure in table.figures:
             writer.writerow([_cell_text(title), _cell_text(t(figure.label)), "",
-                             f"<{report.threshold}" if figure.value is None
+                             t(NOT_PUBLISHED) if figure.value is None
                              else _number(figure.value, figure.unit), figure.unit])
     return out.getvalue().encode("utf-8")
 
@@ -116,11 +143,11 @@ def to_xlsx(report: Report, language: str) -> bytes:
     book = Workbook()
     cover = book.active
     cover.title = t(N_("About"))[:31]
-    locale = locale_for(language)
+    locale = money_locale(language, report.currency)
     lines = [(t(TITLE), True), (report.organisation, False),
-             (f"{t(PERIOD)}: {format_date(report.period.start, locale)} – "
-              f"{format_date(report.period.end, locale)}", False),
-             (f"{t(MADE_ON)}: {format_date(report.generated_on, locale)}", False),
+             (f"{t(PERIOD)}: {_date(report.period.start, locale)} – "
+              f"{_date(report.period.end, locale)}", False),
+             (f"{t(MADE_ON)}: {_date(report.generated_on, locale)}", False),
              (t(LEGEND).format(k=report.threshold,
                                                               below=report.threshold - 1),
               False), ("", False)]
@@ -159,16 +186,18 @@ def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
         label_cell.font = Font(bold=r is None)
         for c in range(grid.columns + (1 if grid.row_totals else 0)):
             value = value_at(table, r, c if c < grid.columns else None)
-            shown = f"<{report.threshold}" if value.hidden else value.number
-            target = sheet.cell(row=n, column=c + 2, value=shown)
+            written = MARK if value.hidden else (
+                major_units(value.number) if table.unit == "money" else value.number)
+            target = sheet.cell(row=n, column=c + 2, value=written)
             target.alignment = Alignment(horizontal="right")
             if table.unit == "money" and not value.hidden:
                 target.number_format = "#,##0.00"
     row = 4 + len(body) + 1
     for figure in table.figures:
         sheet.cell(row=row, column=1, value=t(figure.label))
-        sheet.cell(row=row, column=2, value=f"<{report.threshold}" if figure.value is None
-                   else format_money(figure.value, report.currency, locale_for(language)))
+        sheet.cell(row=row, column=2, value=t(NOT_PUBLISHED) if figure.value is None
+                   else format_money(figure.value, report.currency,
+                                     money_locale(language, report.currency)))
         row += 1
     sheet.cell(row=row + 1, column=1, value=t(table.definition)).alignment = Alignment(
         wrap_text=True)
@@ -183,7 +212,7 @@ def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
 def to_pdf(report: Report, language: str) -> bytes:
     _register_fonts()
     t = translations_for(language).gettext
-    locale = locale_for(language)
+    locale = money_locale(language, report.currency)
     body = ParagraphStyle("b", fontName=FONT, fontSize=9.5, leading=13)
     small = ParagraphStyle("s", parent=body, fontSize=8, leading=10.5,
                            textColor=colors.HexColor("#5b6675"))
@@ -196,18 +225,20 @@ def to_pdf(report: Report, language: str) -> bytes:
                                  author=report.organisation, lang=language,
                                  initialFontName=FONT)
     story = [Paragraph(t(TITLE), h1), Paragraph(report.organisation, body),
-             Paragraph(f"{t(PERIOD)}: {format_date(report.period.start, locale)} – "
-                       f"{format_date(report.period.end, locale)} · {t(MADE_ON)}: "
-                       f"{format_date(report.generated_on, locale)}", body),
+             Paragraph(f"{t(PERIOD)}: {_date(report.period.start, locale)} – "
+                       f"{_date(report.period.end, locale)} · {t(MADE_ON)}: "
+                       f"{_date(report.generated_on, locale)}", body),
              Spacer(1, 3 * mm),
              Paragraph(t(LEGEND).format(
                  k=report.threshold, below=report.threshold - 1), small)]
     for number, table in enumerate(report.tables, 1):
-        block = [Paragraph(f"{number}. {t(table.title)}", h2), _chart(table, report, language),
+        chart = _chart(table, report, language)
+        block = [Paragraph(f"{number}. {escape(t(table.title))}", h2),
+                 *([chart] if chart is not None else []),
                  _table(table, report, language, body), Paragraph(t(table.definition), small)]
-        block += [Paragraph(f"{t(f.label)}: " + (f"&lt;{report.threshold}" if f.value is None
-                                                 else format_money(f.value, report.currency,
-                                                                   locale)), body)
+        block += [Paragraph(escape(f"{t(f.label)}: " + (
+            t(NOT_PUBLISHED) if f.value is None
+            else format_money(f.value, report.currency, locale))), body)
                   for f in table.figures]
         story.append(KeepTogether(block))
     # reportlab's charts start every drawing in Helvetica, which would then sit in the file
@@ -221,32 +252,63 @@ def to_pdf(report: Report, language: str) -> bytes:
     return out.getvalue()
 
 
-def _chart(table: StatTable, report: Report, language: str) -> Drawing:
+def _chart_data(table: StatTable, report: Report, language: str) -> tuple[list, list]:
+    """One bar per line of the table, in the table's order: the cells of a one-row or
+    one-column table, else each row's total. A hidden value is drawn as no bar."""
     grid = table.grid
-    labels = [report.text(label, language) for label in table.rows]
-    height = 14 + 13 * len(labels) * max(1, min(grid.columns, 3))
+    if grid.rows == 1:
+        labels = [report.text(label, language) for label in table.columns]
+        values = [cell(table, 0, c).number or 0 for c in range(grid.columns)]
+    elif grid.columns == 1:
+        labels = [report.text(label, language) for label in table.rows]
+        values = [cell(table, r, 0).number or 0 for r in range(grid.rows)]
+    else:
+        labels = [report.text(label, language) for label in table.rows]
+        values = [row_total(table, r).number or 0 for r in range(grid.rows)]
+    return labels, values
+
+
+def _chart(table: StatTable, report: Report, language: str) -> Drawing | None:
+    labels, values = _chart_data(table, report, language)
+    if not any(values):
+        return None  # nothing to draw: every value is zero or hidden
+    locale = money_locale(language, report.currency)
+    # Room below the bars for the value axis's numbers, so the table does not cover them.
+    axis_room = 14
+    height = axis_room + 8 + 13 * len(labels)
     drawing = Drawing(170 * mm, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 60 * mm, 6, 100 * mm, height - 12
-    series = []
-    for c in range(min(grid.columns, 3)):
-        series.append([0 if (r, c) in grid.hidden else grid.values[r][c]
-                       for r in range(grid.rows)][::-1])
-    chart.data = series or [[0]]
+    chart.x, chart.y, chart.width, chart.height = 60 * mm, axis_room, 100 * mm, height - \
+        axis_room - 4
+    chart.data = [values[::-1]]  # drawn bottom-up: reversed, it reads as the table does
     chart.categoryAxis.categoryNames = labels[::-1]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7.5
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    top = max(values)
+    step = max(1, _nice_step(top))
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.valueMax = step * -(-top // step)
+    chart.valueAxis.labelTextFormat = (
+        (lambda v: format_whole_money(int(v), report.currency, locale))
+        if table.unit == "money" else (lambda v: format_number(int(v), locale)))
     chart.barLabels.fontName = FONT  # every text in the chart in the embedded font
-    palette = [colors.HexColor("#2f5d8a"), colors.HexColor("#7aa6c2"),
-               colors.HexColor("#c2a14d")]
-    for n in range(len(series)):
-        chart.bars[n].fillColor = palette[n]
-        chart.bars[n].strokeColor = None
+    chart.bars[0].fillColor = colors.HexColor("#2f5d8a")
+    chart.bars[0].strokeColor = None
     drawing.add(chart)
     return drawing
+
+
+def _nice_step(top: int) -> int:
+    """A round step giving about five ticks: 1, 2, 5, 10, 20, 50 …"""
+    raw = max(1, top) / 5
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return int(factor * magnitude)
+    return int(10 * magnitude)
 
 
 def _table(table: StatTable, report: Report, language: str, style) -> Table:
@@ -265,12 +327,15 @@ def _table(table: StatTable, report: Report, language: str, style) -> Table:
             line.append(shown(value_at(table, r, c if c < grid.columns else None),
                                report.threshold, table.unit, report.currency, language))
         rows.append(line)
-    first = 60 * mm
+    first = 60 * mm if len(header) <= 5 else 42 * mm  # wide tables give their numbers room
     rest = (170 * mm - first) / max(1, len(header) - 1)
-    result = Table([[Paragraph(escape(str(x)), style) if n == 0 else x
+    heading = ParagraphStyle("th", parent=style, fontName=FONT_BOLD, fontSize=7.5, leading=9,
+                             alignment=2)  # column headings wrap instead of overlapping
+    result = Table([[Paragraph(escape(str(x)), style) if n == 0 else
+                     Paragraph(escape(str(x)), heading) if m == 0 else x
                      for n, x in enumerate(line)]
-                    for line in rows], colWidths=[first] + [rest] * (len(header) - 1),
-                   repeatRows=1)
+                    for m, line in enumerate(rows)],
+                   colWidths=[first] + [rest] * (len(header) - 1), repeatRows=1)
     result.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
         ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),

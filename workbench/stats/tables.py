@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from workbench.cases.model import Channel, LandlordKind, Outcome, Reason, ReferralSource
-from workbench.i18n import N_, format_money, locale_for
+from workbench.i18n import (
+    CURRENCY_BY_COUNTRY,
+    N_,
+    format_whole_money,
+    locale_for,
+    translations_for,
+)
 from workbench.labels import LABELS
 from workbench.session import Session
 from workbench.stats.facts import quarter_number
@@ -50,6 +56,7 @@ class StatTable:
     partners: list[list] | None = None  # the referrals table: [name, households] per row
 
 
+COUNTRY_BY_CURRENCY = {currency: country for country, currency in CURRENCY_BY_COUNTRY.items()}
 HOUSEHOLD_TYPES = [N_("Single"), N_("Single parent"), N_("Couple without children"),
                    N_("Couple with children"), N_("Other household")]
 AGE_BANDS = [N_("Under 25"), N_("25–34"), N_("35–49"), N_("50–64"), N_("65 and over"),
@@ -170,13 +177,18 @@ def _arrears(db, opened: str, args: dict, currency: str) -> StatTable:
         counts[sum(1 for bound in bounds if amount >= bound)] += 1
 
     def band(n: int) -> Callable[[str], str]:
+        # Whole amounts and no gaps: a band holds its lower bound and everything below the
+        # next one ("500 € – under 2 000 €"). No "≥": the embedded font has no such glyph.
         def text(language: str) -> str:
-            money = lambda v: format_money(v, currency, locale_for(language))  # noqa: E731
+            t = translations_for(language).gettext
+            locale = locale_for(language, COUNTRY_BY_CURRENCY.get(currency))
+            money = lambda v: format_whole_money(v, currency, locale)  # noqa: E731
             if n == 0:
-                return f"< {money(bounds[0])}"
+                return t(N_("under {amount}")).format(amount=money(bounds[0]))
             if n == len(bounds):
-                return f"≥ {money(bounds[-1])}"
-            return f"{money(bounds[n - 1])} – {money(bounds[n] - 100)}"
+                return t(N_("{amount} or more")).format(amount=money(bounds[-1]))
+            return t(N_("{low} – under {high}")).format(low=money(bounds[n - 1]),
+                                                        high=money(bounds[n]))
         return text
 
     median = int(statistics.median(amounts)) if amounts else None
