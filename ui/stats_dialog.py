@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,19 +29,31 @@ from ui.dialogs import Dialogs
 from ui.setup_wizard import LANGUAGE_NAMES
 from workbench.i18n import LANGUAGES, _
 from workbench.stats import export
-from workbench.stats.period import Period, quarter_period, year_to_date
+from workbench.stats.period import Period, quarter_period
 from workbench.stats.report import Report
-from workbench.stats.service import FORMATS, StatsService
+from workbench.stats.service import FORMATS, MAX_THRESHOLD, StatsService
 from workbench.stats.suppression import MIN_THRESHOLD
 
-CUSTOM = "custom"
 FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "pdf": "PDF (*.pdf)"}
 
 
-def quarters(today: date, count: int = 8) -> list[Period]:
-    """The current quarter and the ones before it, newest first."""
-    index = today.year * 4 + (today.month - 1) // 3
-    return [quarter_period(i // 4, i % 4 + 1) for i in range(index, index - count, -1)]
+def publishable_periods(today: date, quarters_back: int = 8, years_back: int = 3
+                        ) -> list[tuple[str, Period]]:
+    """What may be published (see ``check_publishable``): ended quarters, newest first;
+    this year to date while a quarter of it has ended; whole ended years."""
+    found = []
+    index = today.year * 4 + (today.month - 1) // 3  # the current quarter, not yet ended
+    for i in range(index - 1, index - 1 - quarters_back, -1):
+        quarter = quarter_period(i // 4, i % 4 + 1)
+        found.append((quarter.name, quarter))
+    if today.month > 3:
+        last = quarter_period(today.year, (today.month - 1) // 3)
+        found.append((_("{year} to date (to {quarter})").format(
+            year=today.year, quarter=last.name), Period(date(today.year, 1, 1), last.end)))
+    for year in range(today.year - 1, today.year - 1 - years_back, -1):
+        found.append((_("Year {year}").format(year=year),
+                      Period(date(year, 1, 1), date(year, 12, 31))))
+    return found
 
 
 class StatsPanel(QWidget):
@@ -51,33 +64,18 @@ class StatsPanel(QWidget):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.period = QComboBox()
-        today = date.today()
-        for period in quarters(today):
-            self.period.addItem(period.name, period)
-        self.period.addItem(_("Year to date"), year_to_date(today))
-        self.period.addItem(_("Custom period"), CUSTOM)
-        # A custom period is whole quarters: from one quarter to another (see Period.quarters).
-        self.start, self.end = QComboBox(), QComboBox()
-        for period in reversed(quarters(today, 12)):
-            self.start.addItem(period.name, period)
-            self.end.addItem(period.name, period)
-        self.start.setCurrentIndex(max(0, self.start.count() - 4))
-        self.end.setCurrentIndex(self.end.count() - 1)
-        for edit in (self.start, self.end):
-            edit.setEnabled(False)
-        custom = QHBoxLayout()
-        custom.addWidget(self.start)
-        custom.addWidget(QLabel("–"))
-        custom.addWidget(self.end)
+        self.period.setObjectName("statsPeriod")
+        for name, period in publishable_periods(date.today()):
+            self.period.addItem(name, period)
         self.language = QComboBox()
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(LANGUAGES.index(ctx.preferences.language()))
         self.threshold = QSpinBox()
-        self.threshold.setRange(MIN_THRESHOLD, 50)
+        self.threshold.setObjectName("statsThreshold")
+        self.threshold.setRange(MIN_THRESHOLD, MAX_THRESHOLD)
         self.threshold.setValue(StatsService(ctx.session).threshold())
         form.addRow(_("Period"), self.period)
-        form.addRow(_("From quarter – to quarter"), custom)
         form.addRow(_("Language of the export"), self.language)
         form.addRow(_("Hide counts below"), self.threshold)
         layout.addLayout(form)
@@ -94,21 +92,29 @@ class StatsPanel(QWidget):
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         layout.addWidget(self.legend)
-        self.tabs = QTabWidget()
-        layout.addWidget(self.tabs, 1)
-        self.period.currentIndexChanged.connect(self._period_changed)
-        self.period.setCurrentIndex(1 if self.period.count() > 2 else 0)  # the last full one
-
-    def _period_changed(self) -> None:
-        custom = self.period.currentData() == CUSTOM
-        for edit in (self.start, self.end):
-            edit.setEnabled(custom)
+        # The tables by title in a list beside the table shown: ten titles never fit as tabs.
+        body = QHBoxLayout()
+        self.tables = QListWidget()
+        self.tables.setObjectName("statsTables")
+        self.tables.setMaximumWidth(280)
+        self.pages = QStackedWidget()
+        self.tables.currentRowChanged.connect(self.pages.setCurrentIndex)
+        body.addWidget(self.tables)
+        body.addWidget(self.pages, 1)
+        layout.addLayout(body, 1)
+        # What is shown is what the controls say: a changed choice clears the old preview.
+        for signal in (self.period.currentIndexChanged, self.threshold.valueChanged):
+            signal.connect(self._clear)
 
     def chosen_period(self) -> Period:
-        data = self.period.currentData()
-        if data == CUSTOM:
-            return Period(self.start.currentData().start, self.end.currentData().end)
-        return data
+        return self.period.currentData()
+
+    def _clear(self) -> None:
+        self.report = None
+        self.tables.clear()
+        while self.pages.count():
+            self.pages.removeWidget(self.pages.widget(0))
+        self.legend.clear()
 
     def refresh(self) -> Report | None:
         try:
@@ -121,7 +127,8 @@ class StatsPanel(QWidget):
         return self.report
 
     def _show(self, report: Report) -> None:
-        self.tabs.clear()
+        self._clear()
+        self.report = report
         language = self.ctx.preferences.language()
         self.legend.setText(_(export.LEGEND).format(
             k=report.threshold, below=report.threshold - 1))
@@ -144,11 +151,13 @@ class StatsPanel(QWidget):
                     text = export.shown(value, report.threshold, table.unit, report.currency,
                                          language)
                     widget.setItem(r, c, QTableWidgetItem(text))
-            self.tabs.addTab(widget, f"{number}")
-            self.tabs.setTabToolTip(self.tabs.count() - 1, _(table.title))
+            self.tables.addItem(f"{number}. {_(table.title)}")
+            self.pages.addWidget(widget)
+        self.tables.setCurrentRow(0)
 
     def export(self, fmt: str) -> None:
-        report = self.report or self.refresh()
+        # Always the period and threshold the controls show now, never an older preview.
+        report = self.refresh()
         if report is None:
             return
         target = Dialogs.save_file(self, _("Export the statistics"),
