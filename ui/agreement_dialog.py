@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext, show_failure
+from ui.dialogs import Dialogs
 from ui.preferences import AGREEMENT_LANGUAGE
 from ui.setup_wizard import LANGUAGE_NAMES
 from ui.signature_pad import SignaturePad
 from workbench.agreements.service import AgreementService, Document
 from workbench.agreements.signatures import SignerRole
 from workbench.cases.model import CaseFile, MemberRole
-from workbench.i18n import LANGUAGES, _
+from workbench.i18n import LANGUAGES, _, ngettext
+from workbench.profiles import ProfileService
 
 
 class SignerBox(QGroupBox):
@@ -61,6 +63,7 @@ class AgreementDialog(QDialog):
         preferred = (ctx.preferences.get(AGREEMENT_LANGUAGE) or file.person.language
                      or ctx.preferences.language())
         self.language.setCurrentIndex(max(0, self.language.findData(preferred)))
+        # Where the agreement is made: the tenancy's town, not the office's.
         self.place = QLineEdit(file.tenancy.city if file.tenancy else "")
         form.addRow(_("Language of the agreement"), self.language)
         form.addRow(_("Place"), self.place)
@@ -72,10 +75,17 @@ class AgreementDialog(QDialog):
         residents = [file.person.full_name] + [m.name for m in file.members
                                                if m.role is MemberRole.PARTNER and m.name]
         self.boxes = [SignerBox(SignerRole.RESIDENT, name, _("Resident")) for name in residents]
-        self.boxes.append(SignerBox(SignerRole.ADVISOR, ctx.session.user.name, _("Advisor")))
+        # The advisor signs under the full name of their profile (Settings → My details).
+        advisor = ProfileService(ctx.session).profile(ctx.session.user.name).display_name
+        self.boxes.append(SignerBox(SignerRole.ADVISOR, advisor, _("Advisor")))
         self.landlord_box = SignerBox(SignerRole.LANDLORD, "", _("For the landlord"))
+        self.landlord_name = QLineEdit()
+        self.landlord_name.setPlaceholderText(_("Name of the landlord's representative"))
+        self.landlord_box.layout().insertWidget(0, self.landlord_name)
         self.landlord_present = QCheckBox(_("The landlord's representative signs here too"))
         self.landlord_present.toggled.connect(self.landlord_box.setVisible)
+        self.landlord_present.toggled.connect(self._update)
+        self.landlord_name.textChanged.connect(self._update)
         self.landlord_box.hide()
         for box in self.boxes:
             layout.addWidget(box)
@@ -95,9 +105,21 @@ class AgreementDialog(QDialog):
         return self.boxes + ([self.landlord_box] if self.landlord_present.isChecked() else [])
 
     def _update(self) -> None:
-        self.seal_button.setEnabled(all(not box.pad.empty for box in self._present()))
+        named = not self.landlord_present.isChecked() or bool(self.landlord_name.text().strip())
+        self.seal_button.setEnabled(named and all(not box.pad.empty
+                                                  for box in self._present()))
 
     def seal(self) -> None:
+        self.landlord_box.name = self.landlord_name.text().strip()
+        due = AgreementService(self.ctx.session).due_already(self.file.case.id)
+        if due and not Dialogs.confirm(self, ngettext(
+                "{count} instalment of this plan is already due, so the agreement would "
+                "print its date as passed. Seal it anyway? (Otherwise renegotiate the plan "
+                "for dates still to come.)",
+                "{count} instalments of this plan are already due, so the agreement would "
+                "print their dates as passed. Seal it anyway? (Otherwise renegotiate the "
+                "plan for dates still to come.)", len(due)).format(count=len(due))):
+            return
         signatures = [box.pad.signature(box.role, box.name) for box in self._present()]
         QGuiApplication.setOverrideCursor(Qt.WaitCursor)
         try:

@@ -1,5 +1,5 @@
-"""Settings: the language, when to lock, and the default language of agreements; for
-administrators also the plan rule, the seal certificate and the users."""
+"""Settings: the language, when to lock, the default language of agreements and my
+details; for administrators also the plan rule, the seal certificate and the users."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui.context import show_failure
 from ui.dialogs import Dialogs
+from ui.my_details import MyDetailsBox
 from ui.preferences import (
     AGREEMENT_LANGUAGE,
     IDLE_MINUTES,
@@ -79,6 +80,8 @@ class SettingsDialog(QDialog):
         form.addRow(_("Lock after &idle time"), self.idle)
         form.addRow(_("Default language of &agreements"), self.agreement_language)
         layout.addLayout(form)
+        if session is not None and session.db is not None:  # a lead has no case store
+            layout.addWidget(MyDetailsBox(session, self))
         self.rule_box = None
         self.users: UsersPanel | None = None
         if session is not None and session.user.has(Role.ADMIN):

@@ -79,12 +79,18 @@ class DocumentsPage(QWidget):
             signers = ", ".join(s["name"] for s in document.signers)
             when = format_datetime(_utc(document.created_at), self.ctx.locale, "short")
             language = _(LANGUAGE_NAMES[document.language]) if document.language else ""
-            texts = (when, f"{_(KINDS[document.kind])} {document.number or document.filename}",
-                     language, signers, _(SEAL_TEXT[seal]) if seal else "–")
+            name = f"{_(KINDS[document.kind])} {document.number or document.filename}"
+            if document.superseded_by:
+                # An agreement issued again: the earlier one no longer applies.
+                name += " · " + _("superseded by {number}").format(
+                    number=document.superseded_by)
+            texts = (when, name, language, signers, _(SEAL_TEXT[seal]) if seal else "–")
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if column == 4 and seal:
                     item.setToolTip(_(REASONS[seal]))
+                if document.superseded_by:
+                    item.setForeground(self.palette().placeholderText())
                 self.table.setItem(row, column, item)
 
     def commit(self) -> bool:

@@ -1,4 +1,5 @@
-"""Tenancy and landlord: the address, rent, start date, landlord and their reference."""
+"""Tenancy and landlord: the address, rent, start date, landlord and their reference; the
+landlord's contact and payment details are edited in the landlord dialog."""
 
 from __future__ import annotations
 
@@ -10,22 +11,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.case_editor.form_page import FormPage
-from ui.context import AppContext
-from ui.fields import AmountEditor, DateEditor, Editor, EnumEditor, TextEditor
+from ui.context import AppContext, show_failure
+from ui.fields import AmountEditor, DateEditor, Editor, EnumEditor, FieldRow, TextEditor
+from workbench import payments
 from workbench.cases.model import CaseFile, Landlord, LandlordKind, Tenancy
 from workbench.i18n import _
 from workbench.labels import label
 
 
 class LandlordEditor(Editor):
-    """The landlord from the organisation's list, with a button to add a new one."""
+    """The landlord from the organisation's list, with buttons to add one or to edit the
+    chosen one's contact and payment details."""
 
     def __init__(self, ctx: AppContext) -> None:
         box = QWidget()
@@ -35,12 +37,17 @@ class LandlordEditor(Editor):
         self.combo.setEditable(False)
         layout.addWidget(self.combo, 1)
         self.add_button = QPushButton(_("New landlord…"))
+        self.edit_button = QPushButton(_("Edit landlord…"))
         layout.addWidget(self.add_button)
+        layout.addWidget(self.edit_button)
         super().__init__(box)
         self.ctx = ctx
         self.combo.currentIndexChanged.connect(self.changed)
+        self.combo.currentIndexChanged.connect(self._enable)
         self.combo.activated.connect(self.committed)
         self.add_button.clicked.connect(self._add)
+        self.edit_button.clicked.connect(self._edit)
+        self._enable()
 
     def reload(self) -> None:
         current = self.value()
@@ -57,39 +64,95 @@ class LandlordEditor(Editor):
 
     def set_value(self, value) -> None:
         self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
+        self._enable()
+
+    def _enable(self) -> None:
+        self.edit_button.setEnabled(self.combo.currentData() is not None)
 
     def _add(self) -> None:
-        dialog = NewLandlordDialog(self.ctx, self.widget)
+        dialog = LandlordDialog(self.ctx, None, self.widget)
         if dialog.exec() == QDialog.Accepted and dialog.landlord is not None:
             self.reload()
             self.set_value(dialog.landlord.id)
             self.changed.emit()
             self.committed.emit()
 
+    def _edit(self) -> None:
+        if self.value() is None:
+            return
+        landlord = self.ctx.run(self.widget, lambda: self.ctx.cases.landlord(self.value()))
+        if landlord is None:
+            return
+        dialog = LandlordDialog(self.ctx, landlord, self.widget)
+        if dialog.exec() == QDialog.Accepted:
+            self.reload()
 
-class NewLandlordDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+
+class LandlordDialog(QDialog):
+    """A landlord's name, type, contact person and the payment details the tenant pays
+    the instalments to; the agreement prints them."""
+
+    def __init__(self, ctx: AppContext, landlord: Landlord | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.existing = landlord
         self.landlord: Landlord | None = None
-        self.setWindowTitle(_("New landlord"))
+        self.setWindowTitle(_("Edit landlord") if landlord else _("New landlord"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.name = QLineEdit()
-        self.kind = EnumEditor(LandlordKind)
-        form.addRow(_("Name"), self.name)
-        form.addRow(_("Type"), self.kind.widget)
+        country = ctx.country
+        self.editors = {
+            "name": TextEditor(), "kind": EnumEditor(LandlordKind),
+            "contact_person": TextEditor(), "phone": TextEditor(), "email": TextEditor(),
+            "address": TextEditor(), "iban": TextEditor()}
+        labels = {"name": _("Name"), "kind": _("Type"), "contact_person": _("Contact person"),
+                  "phone": _("Phone"), "email": _("E-mail"), "address": _("Address"),
+                  "iban": _("Account (IBAN)")}
+        if country == "SE":
+            self.editors["bankgiro"] = TextEditor()
+            labels["bankgiro"] = _("Bankgiro")
+        self.editors["payment_reference"] = TextEditor()
+        labels["payment_reference"] = {
+            "FI": _("Reference number (viitenumero or RF)"),
+            "SE": _("OCR number or reference"),
+            "DK": _("FI-kort line or the landlord's reference")}.get(country,
+                                                                    _("Payment reference"))
+        self.rows = {}
+        for name, editor in self.editors.items():
+            editor.widget.setObjectName(f"landlord_{name}")
+            self.rows[name] = FieldRow(editor)
+            form.addRow(labels[name], self.rows[name])
+        if landlord is not None:
+            for name, editor in self.editors.items():
+                value = getattr(landlord, name)
+                if name == "iban":
+                    value = payments.format_iban(value)
+                elif name == "bankgiro":
+                    value = payments.format_bankgiro(value)
+                editor.set_value(value)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def _save(self) -> None:
-        landlord = Landlord(self.name.text(), self.kind.value())
-        self.landlord = self.ctx.run(self, lambda: self.ctx.cases.add_landlord(landlord))
-        if self.landlord is not None:
-            self.accept()
+        for row in self.rows.values():
+            row.show_error(None)
+        values = {name: editor.value() for name, editor in self.editors.items()}
+        values = {name: ("" if value is None else value) if name != "kind" else value
+                  for name, value in values.items()}
+        try:
+            if self.existing is None:
+                self.landlord = self.ctx.cases.add_landlord(Landlord(**values))
+            else:
+                self.landlord = self.ctx.cases.update_landlord(
+                    dataclasses.replace(self.existing, **values))
+        except Exception as error:
+            show_failure(self, error, self.rows)
+            return
+        self.accept()
 
 
 class TenancyPage(FormPage):
