@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from ui.context import AppContext
 from workbench.dates import parse_date
 from workbench.errors import ValidationError
-from workbench.i18n import N_, _, format_amount, format_date, format_money
+from workbench.i18n import N_, NP_, _, format_amount, format_date, format_money, pgettext
 from workbench.labels import label
 from workbench.money import parse_money
 from workbench.plans.model import PlanRow
@@ -33,9 +33,11 @@ class PlanColumn(IntEnum):
     NOTE = 5
 
 
-HEADERS = {PlanColumn.DUE: N_("Due"), PlanColumn.INSTALMENT: N_("Instalment"),
+# "Due" is the instalment's due date here (Eräpäivä), a deadline for a follow-up elsewhere.
+HEADERS = {PlanColumn.DUE: NP_("plan", "Due"), PlanColumn.INSTALMENT: N_("Instalment"),
            PlanColumn.RENT: N_("Rent"), PlanColumn.MONTH_TOTAL: N_("To pay that month"),
            PlanColumn.STATUS: N_("Status"), PlanColumn.NOTE: N_("Note")}
+HEADER_CONTEXT = {PlanColumn.DUE: "plan"}
 EDITABLE = {PlanColumn.DUE, PlanColumn.INSTALMENT, PlanColumn.NOTE}
 ROOT = QModelIndex()
 
@@ -98,7 +100,10 @@ class PlanTableModel(QAbstractTableModel):
         if role != Qt.DisplayRole:
             return None
         if orientation == Qt.Horizontal:
-            return _(HEADERS[PlanColumn(section)])
+            column = PlanColumn(section)
+            if column in HEADER_CONTEXT:
+                return pgettext(HEADER_CONTEXT[column], HEADERS[column])
+            return _(HEADERS[column])
         return str(section + 1)
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:

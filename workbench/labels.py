@@ -174,8 +174,15 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
 # Names of authorities depend on the organisation's country, not on the language: the
 # catalogs translate them with the country code as context (msgctxt "FI" … "DK"). They are
 # proper names, so a sentence keeps their capitals.
-COUNTRY_NAMED: frozenset[StrEnum] = frozenset({
-    ConsentParty.BENEFITS_OFFICE, ConsentParty.COURT_BAILIFF})
+# Keyed by (enum, member): members of different enums share values.
+COUNTRY_NAMED: frozenset[tuple[type, StrEnum]] = frozenset({
+    (ConsentParty, ConsentParty.BENEFITS_OFFICE), (ConsentParty, ConsentParty.COURT_BAILIFF),
+    (ReferralSource, ReferralSource.COURT_BAILIFF)})
+
+
+def country_named(member: StrEnum) -> bool:
+    """Whether the label is an authority's name, as the organisation's country calls it."""
+    return (type(member), member) in COUNTRY_NAMED
 _COUNTRY_CONTEXT = {"FI": "FI", "SE": "SE", "DK": "DK"}
 # Translators: the context is the organisation's country (FI, SE, DK): give the name used
 # there, in your language (FI: Kela, FPA in Swedish; SE: Försäkringskassan; DK: Udbetaling
@@ -198,7 +205,7 @@ def label_in(member: StrEnum, language: str, country: str | None = None) -> str:
     an authority is named as in the organisation's country."""
     catalog = translations_for(language)
     message = LABELS[type(member)][member]
-    if member in COUNTRY_NAMED:
+    if country_named(member):
         return catalog.pgettext(_COUNTRY_CONTEXT.get(country or current_country(), "FI"),
                                 message)
     return catalog.gettext(message)

@@ -20,7 +20,7 @@ from workbench.cases.model import ConsentParty, Landlord, LandlordKind, MemberRo
 from workbench.cases.service import CaseService, RecordNotFound
 from workbench.errors import DiskFull, FileProblem, StoreError, ValidationError
 from workbench.i18n import LANGUAGES, N_, translations_for
-from workbench.labels import COUNTRY_NAMED, label_in
+from workbench.labels import country_named, label_in
 from workbench.paths import resources_dir
 from workbench.plans.model import PlanRow
 from workbench.plans.service import PlanService
@@ -264,7 +264,7 @@ def _write_synced(path: Path, content: bytes) -> None:
 def _in_sentence(text: str, party: ConsentParty | None = None) -> str:
     """A label as it reads inside a sentence: "Landlord" → "landlord"; an authority's
     name (Kela, Försäkringskassan, Udbetaling Danmark) and an acronym keep their capitals."""
-    if party in COUNTRY_NAMED or (len(text) > 1 and text[1].isupper()):
+    if (party is not None and country_named(party)) or (len(text) > 1 and text[1].isupper()):
         return text
     return text[:1].lower() + text[1:]
 
