@@ -24,6 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     KeepTogether,
     LongTable,
@@ -198,6 +199,12 @@ def _heading(t, data, styles, title, day) -> list:
     return story
 
 
+def _section(heading: str, styles) -> list:
+    """A section heading that never ends a page: with less than 35 mm left (room for the
+    heading and a few lines), the section starts on the next page."""
+    return [CondPageBreak(35 * mm), Paragraph(heading, styles.h2)]
+
+
 def _lines(*parts: str) -> str:
     return "<br/>".join(part for part in parts if part)
 
@@ -234,7 +241,7 @@ def _parties(t, data, styles) -> list:
          Paragraph(_lines(f"<b>{data.organisation}</b>", data.office_address), styles.cell)],
         [Paragraph(t(N_("Advisor")), styles.cell_bold), Paragraph(advisor, styles.cell)],
     ]
-    return [Paragraph(t(N_("Parties")), styles.h2), _grid(rows, _cols(0.26, 0.74))]
+    return [*_section(t(N_("Parties")), styles), _grid(rows, _cols(0.26, 0.74))]
 
 
 REFERENCE_LABELS = {"viitenumero": N_("Reference number"), "rf": N_("RF reference"),
@@ -258,7 +265,7 @@ def _arrears(t, data, styles, money) -> list:
                  Paragraph(f"<b>{money(data.total)}</b>", styles.cell_right)])
     table = _grid(rows, _cols(0.74, 0.26))
     table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, INK)]))
-    return [Paragraph(t(N_("Arrears")), styles.h2), table]
+    return [*_section(t(N_("Arrears")), styles), table]
 
 
 def _schedule(catalog, data, styles, money, locale) -> list:
@@ -292,18 +299,18 @@ def _schedule(catalog, data, styles, money, locale) -> list:
                 "{count} instalment, the first on {first} and the last on {last}.",
                 "{count} instalments, the first on {first} and the last on {last}.",
                 len(data.rows)).format(count=len(data.rows), first=first, last=last)
-    return [Paragraph(t(N_("Payment schedule")), styles.h2), Paragraph(summary, styles.body),
+    return [*_section(t(N_("Payment schedule")), styles), Paragraph(summary, styles.body),
             Spacer(1, 2 * mm), table]
 
 
 def _conditions(t, data, styles) -> list:
-    story = [Paragraph(t(N_("Conditions")), styles.h2)]
+    story = _section(t(N_("Conditions")), styles)
     for number, (heading, text) in enumerate(data.clauses, 1):
         # A clause never splits across pages.
         story.append(KeepTogether([Paragraph(f"<b>{number}. {heading}.</b> {text}",
                                              styles.body), Spacer(1, 1.5 * mm)]))
     if data.share_with:
-        story.append(Paragraph(t(N_("Consent")), styles.h2))
+        story += _section(t(N_("Consent")), styles)
         story.append(Paragraph(
             t(N_("The resident agrees that this agreement and information about how it is "
                  "kept may be shared with: {parties}.")).format(
