@@ -120,7 +120,9 @@ def locale_for(language: str | None = None, country: str | None = None) -> Local
 def format_money(minor_units: int, currency: str, locale: Locale | None = None) -> str:
     """``123450`` EUR in Finnish → ``1 234,50 €``."""
     amount = Decimal(minor_units).scaleb(-2)
-    return format_currency(amount, currency, locale=locale or locale_for())
+    text = format_currency(amount, currency, locale=locale or locale_for())
+    # Swedish CLDR writes Danish kroner "Dkr", easily misread; the ISO code is clearer.
+    return text.replace("Dkr", "DKK")
 
 
 def format_whole_money(minor_units: int, currency: str, locale: Locale | None = None) -> str:
