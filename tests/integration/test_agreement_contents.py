@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import make_store
 from tests.helpers import intake
+from tests.integration.cli import run_unlocked
 from workbench.agreements.service import AgreementService
 from workbench.agreements.signatures import Signature, SignerRole
 from workbench.cases.model import (
@@ -171,3 +172,13 @@ def test_instalments_already_due_are_found_before_sealing(location):
     due = AgreementService(session).due_already(case_id)
     assert len(due) == 2 and all(row.due_on <= date.today() for row in due)
     session.lock()
+
+
+def test_the_command_line_warns_of_instalments_already_due(location, tmp_path):
+    session = make_store(location, "FI")
+    case_id = a_case(session, "FI", first=date.today() - timedelta(days=40))
+    session.lock()
+    result = run_unlocked(location.data_dir, "agreement", str(case_id), "--lang", "en",
+                          "--out", str(tmp_path / "a.pdf"))
+    assert result.returncode == 0, result.stderr
+    assert "Warning: 2 instalments of the plan are already due" in result.stderr
