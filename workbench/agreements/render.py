@@ -137,8 +137,8 @@ class _Styles:
         self.body = base
         self.small = ParagraphStyle("small", parent=base, fontSize=8, leading=10.5,
                                     textColor=MUTED)
-        self.title = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17,
-                                    leading=21, spaceAfter=2)
+        self.title = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14.5,
+                                    leading=18.5, spaceAfter=2)
         self.h2 = ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5,
                                  leading=15, spaceBefore=10, spaceAfter=4, keepWithNext=1)
         # Inside a KeepTogether, keepWithNext would group the heading a second time.
@@ -185,7 +185,7 @@ def _heading(t, data, styles, title, day) -> list:
                    Paragraph(f"<b>{number}</b><br/>{data.number}<br/>"
                              f"{data.place}{', ' if data.place else ''}{day(data.made_on)}",
                              styles.meta)]],
-                 colWidths=_cols(0.6, 0.4))
+                 colWidths=_cols(0.66, 0.34))
     meta.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                           ("LEFTPADDING", (0, 0), (-1, -1), 0),
                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
