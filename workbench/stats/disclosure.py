@@ -61,6 +61,7 @@ class PublishedTable:
     column_totals: bool
     items: dict[str, int | None]  # published value, or None where the mark was shown
     truth: dict[str, int] = field(default_factory=dict)  # every item's true value
+    layout: tuple = ()  # rows that differ by threshold (named partners): their names
 
     def cells(self) -> list[tuple[int, int]]:
         return [(r, c) for r in range(self.rows) for c in range(self.columns)]
@@ -86,6 +87,7 @@ class Release:
     quarters: tuple[int, ...]
     tables: dict[str, PublishedTable]
     label: str = ""
+    k: int | None = None  # its threshold: its hidden values are judged by it
 
 
 @dataclass(frozen=True)
@@ -117,20 +119,27 @@ class _Model:
         self.eq: list[tuple[dict[int, float], float]] = []
         self.ge: list[tuple[dict[int, float], float]] = []
 
+    @property
+    def in_equations(self) -> set[int]:
+        if getattr(self, "_in_eq", None) is None or self._in_eq[0] != len(self.eq):
+            self._in_eq = (len(self.eq), {v for expr, _b in self.eq for v in expr})
+        return self._in_eq[1]
+
     def var(self, key: tuple) -> int:
         if key not in self.index:
             self.index[key] = len(self.index)
         return self.index[key]
 
-    def cell(self, quarters: tuple[int, ...], table: str, r: int, c: int) -> dict[int, float]:
+    def cell(self, quarters: tuple[int, ...], table: str, r: int, c: int,
+             layout: tuple = ()) -> dict[int, float]:
         if ADDITIVE.get(table, lambda *_: False)(r, c):
             return {self.var(("q", q, table, r, c)): 1.0 for q in quarters}
-        return {self.var(("p", quarters, table, r, c)): 1.0}
+        return {self.var(("p", quarters, table, layout, r, c)): 1.0}
 
     def expression(self, quarters, table: PublishedTable, item: str) -> dict[int, float]:
         total: dict[int, float] = defaultdict(float)
         for r, c in table.members(item):
-            for v, a in self.cell(quarters, table.key, r, c).items():
+            for v, a in self.cell(quarters, table.key, r, c, table.layout).items():
                 total[v] += a
         return dict(total)
 
@@ -146,6 +155,7 @@ def build(releases: list[Release]) -> tuple[_Model, list[tuple[int, str, str, di
     """The attacker's model of every release, and the hidden items to audit:
     (release index, table, item, expression, true value)."""
     model = _Model()
+    model.public = set()  # expressions some release shows: known, and never small
     hidden = []
     quarters_seen: set[int] = set()
     for n, release in enumerate(releases):
@@ -161,6 +171,7 @@ def build(releases: list[Release]) -> tuple[_Model, list[tuple[int, str, str, di
                     hidden.append((n, table.key, item, expr, table.truth.get(item, 0)))
                 else:
                     model.eq.append((expr, float(value)))
+                    model.public.add(tuple(sorted(expr.items())))
         for group in LINKS:
             present = [(t, i) for t, i in group if t in release.tables]
             exprs = [model.expression(release.quarters, release.tables[t], i)
@@ -175,6 +186,11 @@ def build(releases: list[Release]) -> tuple[_Model, list[tuple[int, str, str, di
 def _bounds(model: _Model, target: dict[int, float]) -> tuple[float, float]:
     """Smallest and largest value of ``target`` over everything the attacker knows,
     solved on the connected part of the model that ``target`` touches."""
+    if any(v not in model.in_equations for v in target) and all(
+            x > 0 for x in target.values()):
+        # A count no published value bounds from above: it can be as large as anyone
+        # likes, so it is neither exact nor known to be small. No LP needed.
+        return 1.0, math.inf
     component = _component(model, set(target))
     variables = sorted(component)
     position = {v: n for n, v in enumerate(variables)}
@@ -235,11 +251,16 @@ def audit(releases: list[Release], k: int,
     """Every hidden value (in any release) and every quarter's count (``derived``: true
     quarter tables by quarter number, for quarters no release publishes alone) that the
     attacker could pin down or narrow below k."""
+    # Counts published under a lower threshold already bound what any later report can
+    # protect: the protection interval is the lowest threshold among the releases.
+    k = min([k, *(release.k for release in releases if release.k)])
     model, hidden = build(releases)
     findings = []
     cache: dict[tuple, tuple[float, float]] = {}
     for n, table, item, expr, truth in hidden:
         key = tuple(sorted(expr.items()))
+        if key in model.public:
+            continue  # hidden here, shown by another release: nothing left to protect
         if key not in cache:
             cache[key] = _bounds(model, expr)
         lo, hi = cache[key]

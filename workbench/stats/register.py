@@ -17,7 +17,7 @@ from workbench.stats.disclosure import PublishedTable, Release, item_ids
 from workbench.stats.facts import quarter_number
 from workbench.stats.period import Period
 from workbench.stats.suppression import Grid
-from workbench.stats.tables import StatTable, partner_rows
+from workbench.stats.tables import StatTable, name_partners, partner_rows
 from workbench.store.database import Database
 
 
@@ -72,7 +72,8 @@ def published_table(table: StatTable) -> PublishedTable:
     """A protected table as the auditor sees it: shown values, marks, and the truth."""
     grid = table.grid
     published = PublishedTable(table.key, grid.rows, grid.columns, grid.row_totals,
-                               grid.column_totals, {})
+                               grid.column_totals, {},
+                               layout=tuple(name for name, _n in table.partners or ()))
     for item in item_ids(published):
         truth = sum(grid.values[r][c] for r, c in published.members(item))
         published.truth[item] = truth
@@ -89,9 +90,9 @@ def _margin(item: str) -> tuple[str, int]:
     return (kind, int(number))
 
 
-def release_of(period: Period, tables: list[StatTable]) -> Release:
+def release_of(period: Period, tables: list[StatTable], k: int | None = None) -> Release:
     quarters = tuple(quarter_number(q.start) for q in period.quarters())
-    return Release(quarters, {t.key: published_table(t) for t in tables}, period.name)
+    return Release(quarters, {t.key: published_table(t) for t in tables}, period.name, k)
 
 
 def record(db: Database, period: Period, threshold: int, fmt: str, language: str,
@@ -118,10 +119,12 @@ def releases(db: Database, template_for) -> list[tuple[Release, dict[str, list]]
     """Every earlier export as the auditor sees it, with its published money figures.
     ``template_for(period)`` gives the period's frozen tables (for shapes and truth)."""
     found = []
-    for release_id, name, first, last in db.all(
-            "SELECT id, period, first_q, last_q FROM f_releases ORDER BY id"):
+    for release_id, name, first, last, threshold in db.all(
+            "SELECT id, period, first_q, last_q, threshold FROM f_releases ORDER BY id"):
         period = _period_of(first, last)
-        tables = {t.key: t for t in template_for(period)}
+        # The tables as this export showed them: its threshold decided which partners
+        # were named, so its rows line up with what it published.
+        tables = {t.key: name_partners(t, threshold) for t in template_for(period)}
         items: dict[str, dict[str, int | None]] = {}
         figures: dict[str, list] = {}
         for key, item, value in db.all("SELECT table_key, item, value FROM f_release_items "
@@ -138,7 +141,7 @@ def releases(db: Database, template_for) -> list[tuple[Release, dict[str, list]]
             table.items = {item: values.get(item) for item in table.items if item in values}
             published[key] = table
         quarters = tuple(range(first, last + 1))
-        found.append((Release(quarters, published, name), figures))
+        found.append((Release(quarters, published, name, threshold), figures))
     return found
 
 

@@ -81,10 +81,15 @@ class StatsService:
             self.session.require(Role.ADMIN, N_("lower the threshold for small numbers"))
         today = today or date.today()
         check_publishable(period, today)
+        self._truths: dict[str, list[StatTable]] = {}  # within one report: facts stand still
         organisation = self.session.organisation
         truth = [name_partners(table, k) for table in self._truth(period)]
         earlier = self._same_year_releases(period)
-        protected = self._audited(protect(truth, k), period, k, earlier)
+        protected = protect(truth, k)
+        for release, _f in earlier:  # what an earlier export of this period hid stays hidden
+            if release.label == period.name:
+                protected = [_hidden_as(table, release) for table in protected]
+        protected = self._audited(protected, period, k, earlier)
         protected = self._money(protected, period, k, earlier)
         return Report(organisation.name, organisation.currency, period, today, k, protected)
 
@@ -102,6 +107,7 @@ class StatsService:
             content = WRITERS[fmt](fresh, language)
             for quarter in [*report.period.quarters(), report.period]:
                 register.freeze(db, quarter, self._truth(quarter))
+            self._truths = {}
             register.record(db, fresh.period, fresh.threshold, fmt, language,
                             self.session.user.name, fresh.tables)
             write_atomically(Path(target), content)
@@ -112,6 +118,17 @@ class StatsService:
     def _truth(self, period: Period) -> list[StatTable]:
         """The period's tables before suppression: as frozen when first published, else
         counted now, a longer period's additive cells summed from its quarters."""
+        cache = getattr(self, "_truths", None)
+        if cache is None:
+            cache = self._truths = {}
+        if period.name not in cache:
+            cache[period.name] = self._count(period)
+        return [dataclasses.replace(table, grid=dataclasses.replace(
+                    table.grid, values=[list(row) for row in table.grid.values],
+                    hidden=set(), hidden_margins=set()))
+                for table in cache[period.name]]
+
+    def _count(self, period: Period) -> list[StatTable]:
         template = build_tables(self.session, period)
         frozen = register.frozen(self.session.facts_db, period, template)
         if frozen is not None:
@@ -142,16 +159,8 @@ class StatsService:
 
     def _audited(self, tables: list[StatTable], period: Period, k: int,
                  earlier) -> list[StatTable]:
-        derived = self._derived(period, earlier)
-        for _round in range(MAX_ROUNDS):
-            releases = [release for release, _f in earlier]
-            releases.append(register.release_of(period, tables))
-            findings = disclosure.audit(releases, k, derived)
-            if not findings:
-                return tables
-            if not any(hide_more(tables, finding) for finding in findings):
-                raise AuditFailed()
-        raise AuditFailed()
+        return audited(tables, period, k, [release for release, _f in earlier],
+                       self._derived(period, earlier))
 
     def _money(self, tables: list[StatTable], period: Period, k: int,
                earlier) -> list[StatTable]:
@@ -178,6 +187,57 @@ class StatsService:
     def _count_in(self, quarter: int, key: str, n: int) -> int:
         tables = self._truth(quarter_period(quarter // 4, quarter % 4 + 1))
         return next(t.figures[n].count for t in tables if t.key == key)
+
+
+def audited(tables: list[StatTable], period: Period, k: int, earlier: list[Release],
+            derived: dict[int, dict]) -> list[StatTable]:
+    """Hide more of ``tables`` until the audit of everything published before together
+    with them finds nothing; refuse when no amount of hiding would do."""
+    for _round in range(MAX_ROUNDS):
+        findings = disclosure.audit([*earlier, register.release_of(period, tables, k)], k,
+                                    derived)
+        if not findings:
+            return tables
+        # One more hide for each finding this round (a finding fixed by an earlier hide of
+        # the round costs one extra hidden value at most; the next audit checks them all).
+        hid = [hide_more(tables, finding) for finding in _distinct(findings)]
+        if not any(hid):
+            raise AuditFailed()
+    raise AuditFailed()
+
+
+def _hidden_as(table: StatTable, release: Release) -> StatTable:
+    """``table`` with the values ``release`` hid hidden too."""
+    published = release.tables.get(table.key)
+    if published is None or published.layout != _layout(table):
+        return table  # another threshold names other partners: rows do not line up
+    grid = dataclasses.replace(table.grid, hidden=set(table.grid.hidden),
+                               hidden_margins=set(table.grid.hidden_margins))
+    for item, value in published.items.items():
+        if value is not None:
+            continue
+        if item.startswith("c:"):
+            _c, r, c = item.split(":")
+            grid.hidden.add((int(r), int(c)))
+        else:
+            grid.hidden_margins.add(("all", 0) if item == "all" else
+                                    (item.split(":")[0], int(item.split(":")[1])))
+    return dataclasses.replace(table, grid=grid)
+
+
+def _layout(table: StatTable) -> tuple:
+    return tuple(name for name, _households in table.partners or ())
+
+
+def _distinct(findings: list[disclosure.Finding]) -> list[disclosure.Finding]:
+    """One finding per table and item: the same hidden value in several releases needs
+    one more hide, not several."""
+    seen, out = set(), []
+    for finding in findings:
+        if (finding.table, finding.item) not in seen:
+            seen.add((finding.table, finding.item))
+            out.append(finding)
+    return out
 
 
 def check_publishable(period: Period, today: date) -> None:
