@@ -44,6 +44,8 @@ from workbench.i18n import LANGUAGES, _
 from workbench.plans.service import PlanService
 from workbench.plans.tracking import TrackingRule
 from workbench.session import Role, Session
+from workbench.stats.service import MAX_THRESHOLD, StatsService
+from workbench.stats.suppression import MIN_THRESHOLD
 from workbench.store.files import write_atomically
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
 
@@ -97,6 +99,16 @@ class SettingsDialog(QDialog):
             rules.addRow(_("Days of grace after a due date"), self.grace)
             rules.addRow(_("Missed instalments that break a plan"), self.broken_after)
             layout.addWidget(self.rule_box)
+            # The threshold for small numbers in statistics: signed with the other rules,
+            # audited, and what every export uses unless an administrator lowers it once.
+            self.stats_box = QGroupBox(_("Statistics (whole organisation)"))
+            stats_form = QFormLayout(self.stats_box)
+            self.threshold = QSpinBox()
+            self.threshold.setObjectName("settingsThreshold")
+            self.threshold.setRange(MIN_THRESHOLD, MAX_THRESHOLD)
+            self.threshold.setValue(StatsService(session).threshold())
+            stats_form.addRow(_("Hide counts below"), self.threshold)
+            layout.addWidget(self.stats_box)
             layout.addWidget(self._identity_box())
             self.users = UsersPanel(session, kdf, self)
             self.users.busy.connect(self.busy)
@@ -184,12 +196,14 @@ class SettingsDialog(QDialog):
     def _save(self) -> None:
         if self.rule_box is not None:
             rule = TrackingRule(self.grace.value(), self.broken_after.value())
-            if rule != PlanService(self.session).rule():
-                try:
+            try:
+                if rule != PlanService(self.session).rule():
                     PlanService(self.session).set_rule(rule)
-                except Exception as error:
-                    show_failure(self, error)
-                    return
+                if self.threshold.value() != StatsService(self.session).threshold():
+                    StatsService(self.session).set_threshold(self.threshold.value())
+            except Exception as error:
+                show_failure(self, error)
+                return
         self.preferences.set(LANGUAGE, self.language.currentData())
         self.preferences.set(IDLE_MINUTES, self.idle.value())
         self.preferences.set(AGREEMENT_LANGUAGE, self.agreement_language.currentData())

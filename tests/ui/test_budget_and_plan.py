@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox
 
 from tests.helpers import intake
 from tests.ui.conftest import type_into
@@ -158,3 +159,23 @@ def test_an_administrator_sets_the_plan_rule_in_settings(window, qtbot):
     dialog._save()
     rule = PlanService(window.ctx.session).rule()
     assert (rule.grace_days, rule.broken_after) == (10, 3)
+
+
+def test_an_administrator_sets_the_statistics_threshold_in_settings(window, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.settings_dialog import SettingsDialog
+    from workbench.stats.service import StatsService
+
+    dialog = SettingsDialog(window.ctx.preferences, window, window.ctx.session)
+    qtbot.addWidget(dialog)
+    field = dialog.findChild(QSpinBox, "settingsThreshold")
+    assert field.value() == 5
+    field.selectAll()
+    qtbot.keyClicks(field, "8")
+    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok),
+                     Qt.LeftButton)
+    assert StatsService(window.ctx.session).threshold() == 8
+    row = window.ctx.session.db.one("SELECT actor, action FROM audit_log WHERE action = "
+                                    "'settings.policy' ORDER BY id DESC")
+    assert tuple(row) == ("anna", "settings.policy")
