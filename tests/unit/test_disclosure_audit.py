@@ -19,6 +19,7 @@ from workbench.stats.disclosure import PublishedTable, Release, item_ids
 from workbench.stats.period import Period, quarter_period
 from workbench.stats.report import protect
 from workbench.stats.service import (
+    AuditFailed,
     PeriodNotEnded,
     PeriodNotPublishable,
     StatsService,
@@ -117,12 +118,12 @@ def published_counts(csv_bytes: bytes) -> list[str]:
     return [row[3] for row in csv.reader(io.StringIO(csv_bytes.decode()))][1:]
 
 
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(cases=st.integers(1, 300), seed=st.integers(1, 10_000),
        exports=st.lists(st.tuples(st.sampled_from(PERIODS), st.sampled_from([5, 6, 8])),
-                        min_size=1, max_size=6))
+                        min_size=1, max_size=5))
 def test_after_every_export_the_register_discloses_nothing(tmp_path_factory, cases, seed,
                                                             exports):
     session = make(tmp_path_factory.mktemp("s"), cases, seed)
@@ -130,7 +131,12 @@ def test_after_every_export_the_register_discloses_nothing(tmp_path_factory, cas
     out = tmp_path_factory.mktemp("out")
     try:
         for n, (period, k) in enumerate(exports):
-            report = service.report(period, k)
+            try:
+                report = service.report(period, k)
+            except AuditFailed:
+                # Some periods cannot follow what was published (a hidden value being at
+                # least 1 would give a small count away): refused, nothing is written.
+                continue
             target = service.export(report, "csv", "en", out / f"{n}.csv")
             for value in published_counts(target.read_bytes()):
                 if value.isdigit():  # counts only; money has decimals
