@@ -81,7 +81,7 @@ class StatsService:
             self.session.require(Role.ADMIN, N_("lower the threshold for small numbers"))
         today = today or date.today()
         check_publishable(period, today)
-        self._truths: dict[str, list[StatTable]] = {}  # within one report: facts stand still
+        self._forget_if_changed()
         organisation = self.session.organisation
         truth = [name_partners(table, k) for table in self._truth(period)]
         earlier = self._same_year_releases(period)
@@ -107,13 +107,23 @@ class StatsService:
             content = WRITERS[fmt](fresh, language)
             for quarter in [*report.period.quarters(), report.period]:
                 register.freeze(db, quarter, self._truth(quarter))
-            self._truths = {}
             register.record(db, fresh.period, fresh.threshold, fmt, language,
                             self.session.user.name, fresh.tables)
             write_atomically(Path(target), content)
         return Path(target)
 
     # --- the figures, frozen once published ------------------------------------------------
+
+    def _forget_if_changed(self) -> None:
+        """Counted tables are kept while the facts stand still (no action since): a
+        preview and the exports that follow count once."""
+        from workbench.store import audit
+
+        heads = [audit.head(self.session.facts_db, audit.FACTS_CHAIN)[0]]
+        if self.session.db is not None:
+            heads.append(audit.head(self.session.db, audit.CASE_CHAIN)[0])
+        if getattr(self, "_truths_at", None) != heads:
+            self._truths, self._truths_at = {}, heads
 
     def _truth(self, period: Period) -> list[StatTable]:
         """The period's tables before suppression: as frozen when first published, else
