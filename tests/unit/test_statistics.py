@@ -181,7 +181,12 @@ def test_typed_partner_names_stay_text_in_every_format(session, tmp_path):
         sheets = "".join(archive.read(n).decode() for n in archive.namelist()
                          if n.startswith("xl/worksheets/"))
     assert "<f>" not in sheets  # no formula anywhere
-    assert export.to_pdf(report, "en").startswith(b"%PDF")  # markup in a name is just text
+    # In the PDF the name is text as typed, markup and all: not bold, not a crash.
+    pdf = tmp_path / "partners.pdf"
+    pdf.write_bytes(export.to_pdf(report, "en"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert '=HYPERLINK("http://x","<b>Velka</b>")' in text.replace("\n", "")
 
 
 def test_a_longer_period_hides_what_its_published_quarters_would_give_away(session,
