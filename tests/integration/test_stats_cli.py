@@ -40,8 +40,11 @@ def test_a_threshold_above_every_count_hides_them_all(seeded, tmp_path):
     out = tmp_path / "q3.csv"
     result = stats(seeded, out, "--threshold", "1000")
     assert result.returncode == 0, result.stderr
-    values = [line.split(",")[-2] for line in out.read_text("utf-8").splitlines()[1:]]
-    assert values and set(values) <= {"<1000", "0"}
+    rows = [line.split(",") for line in out.read_text("utf-8").splitlines()[1:]]
+    counts = {row[-2] for row in rows if row[-1] == "count"}
+    money = {row[-2] for row in rows if row[-1] == "money"}
+    assert counts and counts <= {"..", "0"}  # one neutral mark for every hidden count
+    assert money <= {"not published"}
 
 
 def test_an_output_name_with_glob_characters_clears_only_its_own_temporary_files(
