@@ -72,6 +72,7 @@ class DocumentsPage(QWidget):
         service = AgreementService(self.ctx.session)
         self.documents = service.documents(file.case.id)
         self.table.setRowCount(len(self.documents))
+        numbers = {d.id: d.number for d in self.documents}
         for row, document in enumerate(self.documents):
             if document.kind == "agreement" and document.id not in self.seals:
                 self.seals[document.id] = service.check(document.id).status
@@ -84,6 +85,8 @@ class DocumentsPage(QWidget):
                 # An agreement issued again: the earlier one no longer applies.
                 name += " · " + _("superseded by {number}").format(
                     number=document.superseded_by)
+            elif document.replaces in numbers:
+                name += " · " + _("replaces {number}").format(number=numbers[document.replaces])
             texts = (when, name, language, signers, _(SEAL_TEXT[seal]) if seal else "–")
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
