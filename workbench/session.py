@@ -57,6 +57,9 @@ class Role(StrEnum):
 
 
 CASE_WORK = (Role.ADVISOR, Role.ADMIN)
+# Actions that read or publish, and change no statistics fact.
+READ_ONLY_ACTIONS = ("stats.", "case.open", "cases.list", "person.export", "denied",
+                     "store.backup", "audit.")
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class Session:
         self._opened_cases: set[int] = set()
         self._key_versions: dict[str, int] = {}  # versions the files opened with
         self._roster_noted: str | None = None
+        self.facts_generation = 0  # moves on with every action that may change the facts
         self.warnings: list[str] = []  # integrity findings at unlock, translated
         self.new_recovery_key: str | None = None  # set once, by an upgrade: show it
         self.users_needing_passphrase: list[str] = []
@@ -230,6 +234,8 @@ class Session:
                 if entity == "case" and record.entity_id:
                     facts.refresh_case(db, self.facts_context(), record.entity_id, partners)
                 facts.record_head(db, new_head)
+        if not name.startswith(READ_ONLY_ACTIONS):
+            self.facts_generation += 1
         self._write_head()
 
     def _settings_table(self) -> str:

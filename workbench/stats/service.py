@@ -117,13 +117,13 @@ class StatsService:
     def _forget_if_changed(self) -> None:
         """Counted tables are kept while the facts stand still (no action since): a
         preview and the exports that follow count once."""
-        from workbench.store import audit
-
-        heads = [audit.head(self.session.facts_db, audit.FACTS_CHAIN)[0]]
-        if self.session.db is not None:
-            heads.append(audit.head(self.session.db, audit.CASE_CHAIN)[0])
-        if getattr(self, "_truths_at", None) != heads:
-            self._truths, self._truths_at = {}, heads
+        schema = "facts" if self.session.db is not None else "main"
+        # This session's changes to the facts (its generation) and other programs' commits
+        # to them (SQLite's data_version); exports themselves change no fact.
+        state = (self.session.facts_generation,
+                 self.session.facts_db.scalar(f"PRAGMA {schema}.data_version"))
+        if getattr(self, "_truths_at", None) != state:
+            self._truths, self._truths_at = {}, state
 
     def _truth(self, period: Period) -> list[StatTable]:
         """The period's tables before suppression: as frozen when first published, else

@@ -18,6 +18,7 @@ from workbench.cases.model import Channel, LandlordKind, Outcome, Reason, Referr
 from workbench.i18n import (
     CURRENCY_BY_COUNTRY,
     N_,
+    NP_,
     format_whole_money,
     locale_for,
     translations_for,
@@ -87,7 +88,9 @@ def build_tables(session: Session, period: Period) -> list[StatTable]:
         "households", N_("Households served"),
         N_("A household is served when its case is open on at least one day of the period; "
            "new cases were opened and closed cases closed within the period."),
-        [N_("Households")], [N_("New"), N_("Active"), N_("Closed")],
+        [N_("Households")], [_statistics(NP_("statistics", "New")),
+                             _statistics(NP_("statistics", "Active")),
+                             _statistics(NP_("statistics", "Closed"))],
         Grid([[new or 0, active_count or 0, closed or 0]])))
 
     tables.append(_by_code(
@@ -207,16 +210,17 @@ def _plans(db, args: dict, broken_after: int) -> StatTable:
     # The plan in force at the end of the period, what had been paid on it by then, and how
     # many of its instalments were past their days of grace without being covered.
     rows = db.all(
-        "WITH current AS (SELECT p.* FROM f_plans p WHERE p.created_q <= :qe AND "
-        "p.revision = (SELECT max(x.revision) FROM f_plans x WHERE x.fid = p.fid AND "
-        "x.created_q <= :qe)), "
+        "WITH current AS (SELECT pid, total FROM (SELECT pid, total, row_number() OVER "
+        "(PARTITION BY fid ORDER BY revision DESC) AS newest FROM f_plans WHERE "
+        "created_q <= :qe) WHERE newest = 1), "
         "paid AS (SELECT pid, sum(amount) AS paid FROM f_plan_paid WHERE q <= :qe "
+        "GROUP BY pid), "
+        "earlier AS (SELECT pid, sum(amount) AS paid FROM f_plan_paid WHERE q < :qs "
         "GROUP BY pid) "
         "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM f_plan_due d WHERE "
         "d.pid = c.pid AND d.missed_q <= :qe AND d.needed > coalesce(pd.paid, 0)), "
-        "coalesce((SELECT sum(amount) FROM f_plan_paid b WHERE b.pid = c.pid "
-        "AND b.q < :qs), 0) "
-        "FROM current c LEFT JOIN paid pd ON pd.pid = c.pid", args)
+        "coalesce(e.paid, 0) FROM current c LEFT JOIN paid pd ON pd.pid = c.pid "
+        "LEFT JOIN earlier e ON e.pid = c.pid", args)
     # Completed within the period: fully paid by its end, not yet before it began.
     completed = sum(1 for total, paid, _missed, before in rows
                     if paid >= total > before)
@@ -243,9 +247,11 @@ def _referrals(db, args: dict) -> StatTable:
     counts: Counter[str] = Counter()
     households: dict[str, int] = {}
     for name, reached, count in db.all(
-            "SELECT p.name, (SELECT count(DISTINCT a.fid) FROM f_referrals a WHERE "
-            "a.partner = r.partner), sum(r.n) FROM f_referrals r LEFT JOIN f_partners p ON "
-            "p.partner = r.partner WHERE r.q BETWEEN :qs AND :qe GROUP BY r.partner", args):
+            "WITH reach AS (SELECT partner, count(DISTINCT fid) AS households FROM "
+            "f_referrals GROUP BY partner) "
+            "SELECT p.name, reach.households, sum(r.n) FROM f_referrals r JOIN reach ON "
+            "reach.partner = r.partner LEFT JOIN f_partners p ON p.partner = r.partner "
+            "WHERE r.q BETWEEN :qs AND :qe GROUP BY r.partner", args):
         counts[name or ""] += count
         if name:
             households[name] = reached
@@ -275,6 +281,12 @@ def name_partners(table: StatTable, k: int) -> StatTable:
 
 def partner_rows(names: list[str]) -> list[Label]:
     return [_verbatim(name) for name in names] + [N_("Other partners")]
+
+
+def _statistics(message: str) -> Callable[[str], str]:
+    """A column heading in the statistics' own sense ("New" households, plural), apart
+    from the same English word on a button or a case status."""
+    return lambda language: translations_for(language).pgettext("statistics", message)
 
 
 def _verbatim(text: str) -> Callable[[str], str]:
