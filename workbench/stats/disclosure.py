@@ -26,9 +26,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import linprog
-
 EPS = 1e-6
 
 # Which cells add up over quarters: by table, a test on (row, column).
@@ -191,6 +188,9 @@ def _bounds(model: _Model, target: dict[int, float]) -> tuple[float, float]:
         # A count no published value bounds from above: it can be as large as anyone
         # likes, so it is neither exact nor known to be small. No LP needed.
         return 1.0, math.inf
+    import numpy as np  # here, not at import: the window needs them only for statistics
+    from scipy.optimize import linprog
+
     component = _component(model, set(target))
     variables = sorted(component)
     position = {v: n for n, v in enumerate(variables)}
@@ -300,6 +300,8 @@ def determinable_counts(periods: list[tuple[int, ...]], counts: dict[int, int],
     """Whether sums published for ``periods`` (sets of quarters) let anyone work out a sum
     over a set of quarters holding between 1 and k−1 households (``counts`` per quarter):
     a money figure of such a set would be one over too few households."""
+    import numpy as np
+
     quarters = sorted({q for period in periods for q in period})
     if not quarters:
         return False

@@ -13,9 +13,6 @@ import csv
 import io
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
 from reportlab.lib import colors
@@ -47,7 +44,7 @@ LEGEND = N_("“..” marks a value that is not published: a count from 1 to {be
 NOT_PUBLISHED = N_("not published")
 PERIOD = N_("Period")
 MADE_ON = N_("Made on")
-HEADER_FILL = PatternFill("solid", fgColor="1F2A37")
+HEADER_FILL = "1F2A37"
 
 
 def shown(value: Value, k: int, unit: str, currency: str, language: str) -> str:
@@ -139,6 +136,11 @@ def to_csv(report: Report, language: str) -> bytes:
 # --- XLSX ---------------------------------------------------------------------------------
 
 def to_xlsx(report: Report, language: str) -> bytes:
+    # openpyxl (and numpy, which it loads when present) only when a workbook is written:
+    # the window need not carry them.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     t = translations_for(language).gettext
     book = Workbook()
     cover = book.active
@@ -166,6 +168,9 @@ def to_xlsx(report: Report, language: str) -> bytes:
 
 
 def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     t = translations_for(language).gettext
     grid = table.grid
     sheet.cell(row=1, column=1, value=t(table.title)).font = Font(bold=True, size=13)
@@ -176,7 +181,7 @@ def _sheet(sheet, table: StatTable, report: Report, language: str) -> None:
         target = sheet.cell(row=3, column=c, value=text)
         target.data_type = "s"
         target.font = Font(bold=True, color="FFFFFF")
-        target.fill = HEADER_FILL
+        target.fill = PatternFill("solid", fgColor=HEADER_FILL)
     body = [(r, report.text(label, language)) for r, label in enumerate(table.rows)]
     if grid.column_totals:
         body.append((None, t(TOTAL)))

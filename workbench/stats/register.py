@@ -63,6 +63,10 @@ def frozen(db: Database, period: Period, template: list[StatTable]) -> list[Stat
     return tables
 
 
+def is_frozen(db: Database, period: Period) -> bool:
+    return db.one("SELECT 1 FROM f_frozen WHERE period = ?", (period.name,)) is not None
+
+
 def freeze(db: Database, period: Period, tables: list[StatTable]) -> None:
     db.execute("INSERT OR IGNORE INTO f_frozen (period, tables, at) VALUES (?, ?, ?)",
                (period.name, _dump(tables), _now()))

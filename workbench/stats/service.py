@@ -139,16 +139,22 @@ class StatsService:
                 for table in cache[period.name]]
 
     def _count(self, period: Period) -> list[StatTable]:
+        if register.is_frozen(self.session.facts_db, period):
+            # Published before: its figures are in the register; only labels are needed,
+            # and they are the same for every period (taken from an empty one, cheaply).
+            return register.frozen(self.session.facts_db, period, self._labels())
         template = build_tables(self.session, period)
-        frozen = register.frozen(self.session.facts_db, period, template)
-        if frozen is not None:
-            return frozen
         quarters = period.quarters()
         if len(quarters) == 1:
             return template
         parts = [self._truth(quarter) for quarter in quarters]
         return [sum_additive(table, [part[n] for part in parts])
                 for n, table in enumerate(template)]
+
+    def _labels(self) -> list[StatTable]:
+        if getattr(self, "_label_tables", None) is None:
+            self._label_tables = build_tables(self.session, quarter_period(1900, 1))
+        return self._label_tables
 
     def _same_year_releases(self, period: Period) -> list[tuple[Release, dict]]:
         """Earlier exports that an attacker could combine with this one: periods are kept
