@@ -26,7 +26,7 @@ from ui.passphrase_fields import PassphraseFields
 from workbench.errors import WorkbenchError
 from workbench.i18n import _
 from workbench.labels import label
-from workbench.session import Role, User
+from workbench.session import Role, User, check_passphrase
 from workbench.users import UserService
 
 
@@ -147,4 +147,11 @@ class SetPassphraseDialog(_UserDialog):
         return self.user_name
 
     def act(self) -> None:
-        self.service.change_passphrase(self.user_name, self.fields.text())
+        self.chosen: str | None = None
+        if self.user_name == self.service.session.user.name:
+            self.service.change_passphrase(self.user_name, self.fields.text())
+            return
+        # Another user's: new keys for them and the store's keys renewed, which can take a
+        # minute; the panel runs it on a worker. Refuse a weak passphrase here, at once.
+        check_passphrase(self.fields.text(), self.user_inputs())
+        self.chosen = self.fields.text()

@@ -119,8 +119,18 @@ class UsersPanel(QGroupBox):
         name = self.selected_name()
         if name is None:
             return
-        if SetPassphraseDialog(self.service, name, self).exec() == QDialog.Accepted:
-            Dialogs.inform(self, _("Changed the passphrase of {user}.").format(user=name))
+        dialog = SetPassphraseDialog(self.service, name, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        changed = _("Changed the passphrase of {user}.").format(user=name)
+        if dialog.chosen is None:  # your own: done already
+            Dialogs.inform(self, changed)
+            return
+        chosen = dialog.chosen
+        self._start(lambda report: self.service.change_passphrase(name, chosen, report),
+                    _("Setting {user}'s passphrase and renewing the store's keys…").format(
+                        user=name), _("Setting a passphrase"),
+                    lambda _result: Dialogs.inform(self, changed))
 
     # --- removing ------------------------------------------------------------------------
 
