@@ -114,10 +114,13 @@ def build_tables(session: Session, period: Period) -> list[StatTable]:
     reason_table.grid.column_totals = False
     tables.append(reason_table)
 
-    tables.append(_household_by_age(db, active, args, period.end))
-    landlords = dict(db.all(
-        f"SELECT coalesce(landlord_kind, 'none'), count(*) FROM f_cases WHERE {active} "
-        "GROUP BY 1", args))
+    # Households served by type, age and landlord: one pass over the active cases.
+    served = db.all(f"SELECT birth_year, household_type, coalesce(landlord_kind, 'none'), "
+                    f"count(*) FROM f_cases WHERE {active} GROUP BY 1, 2, 3", args)
+    tables.append(_household_by_age(served, period.end))
+    landlords: Counter[str] = Counter()
+    for _year, _kind, landlord, count in served:
+        landlords[landlord] += count
     landlord_table = _by_code(
         "landlord_type", N_("Landlord type"),
         N_("The landlord of each household served in the period."), LandlordKind, landlords,
@@ -158,11 +161,9 @@ def age_band(birth_year: int | None, on: date) -> int:
     return 4
 
 
-def _household_by_age(db, active: str, args: dict, end: date) -> StatTable:
+def _household_by_age(served, end: date) -> StatTable:
     values = [[0] * len(AGE_BANDS) for _ in HOUSEHOLD_TYPES]
-    for birth_year, kind, count in db.execute(
-            f"SELECT birth_year, household_type, count(*) FROM f_cases WHERE {active} "
-            "GROUP BY 1, 2", args):
+    for birth_year, kind, _landlord, count in served:
         values[kind][age_band(birth_year, end)] += count
     return StatTable(
         "household_age", N_("Household type and age of the main resident"),
@@ -210,17 +211,21 @@ def _plans(db, args: dict, broken_after: int) -> StatTable:
     # The plan in force at the end of the period, what had been paid on it by then, and how
     # many of its instalments were past their days of grace without being covered.
     rows = db.all(
-        "WITH current AS (SELECT pid, total FROM (SELECT pid, total, row_number() OVER "
-        "(PARTITION BY fid ORDER BY revision DESC) AS newest FROM f_plans WHERE "
-        "created_q <= :qe) WHERE newest = 1), "
-        "paid AS (SELECT pid, sum(amount) AS paid FROM f_plan_paid WHERE q <= :qe "
-        "GROUP BY pid), "
+        "WITH current AS MATERIALIZED (SELECT pid, total FROM (SELECT pid, total, "
+        "row_number() OVER (PARTITION BY fid ORDER BY revision DESC) AS newest FROM f_plans "
+        "WHERE created_q <= :qe) WHERE newest = 1), "
+        "paid AS MATERIALIZED (SELECT pid, sum(amount) AS paid FROM f_plan_paid "
+        "WHERE q <= :qe GROUP BY pid), "
         "earlier AS (SELECT pid, sum(amount) AS paid FROM f_plan_paid WHERE q < :qs "
-        "GROUP BY pid) "
-        "SELECT c.total, coalesce(pd.paid, 0), (SELECT count(*) FROM f_plan_due d WHERE "
-        "d.pid = c.pid AND d.missed_q <= :qe AND d.needed > coalesce(pd.paid, 0)), "
-        "coalesce(e.paid, 0) FROM current c LEFT JOIN paid pd ON pd.pid = c.pid "
-        "LEFT JOIN earlier e ON e.pid = c.pid", args)
+        "GROUP BY pid), "
+        # Instalments past their days of grace by the period's end and not covered by
+        # what was paid by then, counted per plan in one pass.
+        "missed AS (SELECT d.pid, count(*) AS n FROM f_plan_due d JOIN current c ON "
+        "c.pid = d.pid LEFT JOIN paid p ON p.pid = d.pid WHERE d.missed_q <= :qe AND "
+        "d.needed > coalesce(p.paid, 0) GROUP BY d.pid) "
+        "SELECT c.total, coalesce(pd.paid, 0), coalesce(m.n, 0), coalesce(e.paid, 0) "
+        "FROM current c LEFT JOIN paid pd ON pd.pid = c.pid LEFT JOIN missed m ON "
+        "m.pid = c.pid LEFT JOIN earlier e ON e.pid = c.pid", args)
     # Completed within the period: fully paid by its end, not yet before it began.
     completed = sum(1 for total, paid, _missed, before in rows
                     if paid >= total > before)
