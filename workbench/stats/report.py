@@ -7,7 +7,6 @@ only ever show the same protected figures.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,29 +40,14 @@ class Report:
         return label(language) if callable(label) else translations_for(language).gettext(label)
 
 
-def protect(tables: list[StatTable], k: int,
-            forced: list[tuple[set, set]] | None = None) -> list[StatTable]:
-    """Copies of the tables with primary and secondary suppression applied; ``forced``
-    holds, per table, cells and totals to hide in any case (see ``hidden_alone``)."""
+def protect(tables: list[StatTable], k: int) -> list[StatTable]:
+    """Copies of the tables with primary and secondary suppression applied (the audit
+    against everything published then hides more where it must: service.audited)."""
     protected = []
-    for n, table in enumerate(tables):
-        cells, margins = forced[n] if forced else (set(), set())
-        grid = dataclasses.replace(table.grid, hidden=set(cells), hidden_margins=set(margins))
+    for table in tables:
+        grid = dataclasses.replace(table.grid, hidden=set(), hidden_margins=set())
         protected.append(dataclasses.replace(table, grid=suppress(grid, k)))
     return protected
-
-
-def hidden_alone(quarters: list[list[StatTable]]) -> list[tuple[set, set]]:
-    """Per table, what exactly one of the quarters hides. A longer period showing such a
-    value would, minus the other quarters' shown values, give the hidden one away."""
-    result = []
-    for n in range(len(quarters[0])):
-        grids = [tables[n].grid for tables in quarters]
-        cells = Counter(cell for grid in grids for cell in grid.hidden)
-        margins = Counter(margin for grid in grids for margin in grid.hidden_margins)
-        result.append(({c for c, times in cells.items() if times == 1},
-                       {m for m, times in margins.items() if times == 1}))
-    return result
 
 
 def cell(table: StatTable, row: int, column: int) -> Value:
