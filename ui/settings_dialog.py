@@ -84,6 +84,12 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         if session is not None and session.db is not None:  # a lead has no case store
             layout.addWidget(MyDetailsBox(session, self))
+        if session is not None and not session.user.has(Role.ADMIN):
+            # Everybody changes their own passphrase here (administrators in Users below).
+            own = QPushButton(_("Change my &passphrase…"))
+            own.setObjectName("changeOwnPassphrase")
+            own.clicked.connect(lambda: self._change_own_passphrase(kdf))
+            layout.addWidget(own)
         self.rule_box = None
         self.users: UsersPanel | None = None
         if session is not None and session.user.has(Role.ADMIN):
@@ -192,6 +198,14 @@ class SettingsDialog(QDialog):
         if self.users is not None and self.users.running:
             return  # the store's keys are being renewed; the dialog closes after
         super().reject()
+
+    def _change_own_passphrase(self, kdf) -> None:
+        from ui.user_dialogs import SetPassphraseDialog
+        from workbench.users import UserService
+
+        name = self.session.user.name
+        if SetPassphraseDialog(UserService(self.session, kdf), name, self).exec():
+            Dialogs.inform(self, _("Changed the passphrase of {user}.").format(user=name))
 
     def _save(self) -> None:
         if self.rule_box is not None:

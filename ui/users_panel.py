@@ -159,6 +159,11 @@ class UsersPanel(QGroupBox):
                   "opens with {user}'s old passphrase any more.").format(user=name) + "\n\n"
                 + _("Backups made before now still open with {user}'s old passphrase. Make a "
                     "fresh backup now, and then destroy the older ones?").format(user=name))
+        kept = sorted(p.name for p in self.session.location.data_dir.glob("replaced-*"))
+        if kept:
+            text += "\n\n" + _("So do the earlier stores kept aside by restores in the store's "
+                               "folder: {folders}. Delete them once you no longer need "
+                               "them.").format(folders=", ".join(kept))
         if Dialogs.confirm(self, text, title=_("User removed")):
             self.make_backup()
 

@@ -295,3 +295,24 @@ def test_an_upgraded_store_shows_its_new_recovery_key_once(tmp_path, preferences
     assert session.new_recovery_key is None  # never shown again
     assert location.keyslots().unseal(RECOVERY, key).principal == RECOVERY
     window.close()
+
+
+def test_an_advisor_changes_their_own_passphrase_in_settings(window, ctx, qtbot):
+    add_ben(ctx.session)
+    ben = unlock(ctx.location, "ben", BEN)
+    try:
+        settings = open_settings(window, qtbot, session=ben)
+
+        def fill(dialog) -> None:
+            type_passphrase(qtbot, dialog, "bens second passphrase")
+            qtbot.mouseClick(ok_button(dialog), Qt.LeftButton)
+
+        when_modal(fill)
+        Dialogs.answer_next(None)
+        qtbot.mouseClick(button(settings, "Change my passphrase…"), Qt.LeftButton)
+        assert Dialogs.shown == [("inform", "Changed the passphrase of ben.")]
+    finally:
+        ben.lock()
+    with pytest.raises(WorkbenchError):
+        unlock(ctx.location, "ben", BEN)
+    unlock(ctx.location, "ben", "bens second passphrase").lock()
