@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -150,7 +151,9 @@ class StatsPanel(QWidget):
                                             c if c < grid.columns else None)
                     text = export.shown(value, report.threshold, table.unit, report.currency,
                                          language)
-                    widget.setItem(r, c, QTableWidgetItem(text))
+                    item = QTableWidgetItem(text)
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)  # figures line up
+                    widget.setItem(r, c, item)
             self.tables.addItem(f"{number}. {_(table.title)}")
             self.pages.addWidget(widget)
         self.tables.setCurrentRow(0)
