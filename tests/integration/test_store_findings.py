@@ -162,3 +162,25 @@ def test_a_passphrase_reset_renews_the_keys_so_an_old_key_file_opens_nothing(ses
                 raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
             raw.close()
     assert unlock(session.location, "ben", "bens brand new passphrase").user.name == "ben"
+
+
+def test_check_keeps_its_exit_status_when_the_reader_has_gone(session):
+    """``workbench check | head -1`` must still say 1 when problems were found."""
+    import os
+    import sys
+
+    session.db.execute("UPDATE users SET roles = 'admin,advisor,lead' WHERE name = ?",
+                       (ADMIN,))
+    session.lock()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a byte is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "check", "--data-dir",
+             str(session.location.data_dir), "--user", ADMIN, "--passphrase-stdin"],
+            input=PASSPHRASE + "\n", stdout=write_end, stderr=subprocess.PIPE, text=True,
+            check=False)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from workbench.agreements import identity as identities
 from workbench.agreements.service import AgreementService
 from workbench.agreements.verify import REASONS, SealStatus, verify
 from workbench.cli.case_commands import record_id
-from workbench.cli.context import CommandContext, add_store_arguments
+from workbench.cli.context import CommandContext, add_store_arguments, report_lines
 from workbench.errors import FileProblem
 from workbench.i18n import LANGUAGES, _, ngettext
 from workbench.paths import default_data_dir
@@ -90,7 +89,7 @@ def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
     verdict is the first line, so ``workbench verify FILE | head -1`` is enough to read."""
     try:
         if args.file.stat().st_size > MAX_VERIFY_BYTES:
-            return _report([_(REASONS[SealStatus.UNREADABLE])], 1)
+            return report_lines([_(REASONS[SealStatus.UNREADABLE])], 1)
         pdf = args.file.read_bytes()
         if args.certificate:
             certificates = args.certificate.read_bytes()
@@ -98,7 +97,7 @@ def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
             certificates = identities.published_certificates(
                 args.data_dir or default_data_dir())
     except OSError as error:
-        return _report([FileProblem(path=str(error.filename or args.file),
+        return report_lines([FileProblem(path=str(error.filename or args.file),
                                     detail=error.strerror or "").message()], 1)
     verdict = verify(pdf, certificates)
     lines = [_(REASONS[verdict.status])]
@@ -107,22 +106,7 @@ def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
                            (_("Reason"), verdict.reason)):
         if value:
             lines.append(f"{caption}: {value}")
-    return _report(lines, 0 if verdict.valid else 1)
-
-
-def _report(lines: list[str], exit_code: int) -> int:
-    """Print ``lines`` and return ``exit_code``, also when the reader has gone away (``| head
-    -1``): the rest of the output is dropped, as Python's documentation advises for
-    SIGPIPE, and the verdict's exit status is kept."""
-    try:
-        for line in lines:
-            print(line)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    return exit_code
+    return report_lines(lines, 0 if verdict.valid else 1)
 
 
 def run_identity_import(context: CommandContext, args: argparse.Namespace) -> int:

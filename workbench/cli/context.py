@@ -107,3 +107,19 @@ def report_unlock(session: Session) -> None:
             print(_("Set a new passphrase for each of these users with “workbench users "
                     "passwd NAME”: {users}").format(
                       users=", ".join(session.users_needing_passphrase)), file=sys.stderr)
+
+
+def report_lines(lines: list[str], exit_code: int) -> int:
+    """Print ``lines`` and return ``exit_code``, also when the reader has gone away (``| head
+    -1``): the rest of the output is dropped, as Python's documentation advises for
+    SIGPIPE, and the command's exit status is kept (a check that found problems, a seal
+    that is not valid, still exits 1)."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return exit_code

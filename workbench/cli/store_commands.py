@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from workbench.agreements import identity as identities
-from workbench.cli.context import CommandContext, add_store_arguments
+from workbench.cli.context import CommandContext, add_store_arguments, report_lines
 from workbench.errors import StoreError, StoreExists
 from workbench.i18n import LANGUAGES, _
 from workbench.session import COUNTRIES, create_store
@@ -88,11 +88,7 @@ def run_check(context: CommandContext, args: argparse.Namespace) -> int:
         problems = maintenance.check_store(session)
     finally:
         session.lock()
-    for problem in problems:
-        print(problem)
-    if not problems:
-        print(_("The store is healthy."))
-    return 1 if problems else 0
+    return report_lines(problems or [_("The store is healthy.")], 1 if problems else 0)
 
 
 def run_backup(context: CommandContext, args: argparse.Namespace) -> int:
