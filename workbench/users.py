@@ -204,10 +204,6 @@ def recover(location: StoreLocation, name: str, recovery_key: str, new_passphras
                     verify_chain(keyfile.roster, keyfile.store_id, anchor))
     access._unwrap()
     session = open_session(location, access)
-    with session.action("user.recover", "user", _id_or_none(session, name)):
+    with session.action("user.recover", "user", session.user.id or None):
         pass
     return session
-
-
-def _id_or_none(session: Session, name: str) -> int | None:
-    return session.user.id or None

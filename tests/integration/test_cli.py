@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from tests.conftest import ADMIN, PASSPHRASE, make_store
 from tests.helpers import intake, snapshot
 from tests.integration.cli import run, run_unlocked
 from workbench.cases.service import CaseService
-from workbench.demo.seed import seed_demo
 from workbench.session import unlock
 from workbench.store.throttle import THROTTLE_FILENAME
 
@@ -24,14 +21,6 @@ def assert_one_clean_line(result, code: int) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
-
-
-@pytest.fixture
-def seeded(location):
-    session = make_store(location)
-    seed_demo(session, 25, seed=7)
-    session.lock()
-    return location
 
 
 def test_init_creates_a_store_prints_the_recovery_key_once_and_refuses_twice(tmp_path):

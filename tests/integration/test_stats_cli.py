@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_store
 from tests.integration.cli import run_unlocked
-from workbench.demo.seed import seed_demo
-
-
-@pytest.fixture
-def seeded(location):
-    session = make_store(location)
-    seed_demo(session, 25, seed=7)
-    session.lock()
-    return location
 
 
 def stats(location, out, *extra, language="en_GB.UTF-8"):

@@ -59,6 +59,13 @@ def needles(people) -> set[bytes]:
     return {n for n in found if len(n) > 4}
 
 
+def facts_as_lead(location):
+    """The facts store opened as an attacker holding the lead's passphrase would."""
+    access = open_access(location.slots_path, LEAD, LEAD_PASS)
+    return access, Database.open(location.facts_path, access.key("facts"), migrate=False,
+                                 schema=FACTS_DIR)
+
+
 def every_table(db: Database) -> bytes:
     """Everything readable in a decrypted database, as an attacker would dump it."""
     out = []
@@ -370,9 +377,7 @@ def test_removing_a_user_in_the_session_that_made_the_store_re_encrypts_it(locat
 def test_code_a_lead_plants_in_the_facts_store_never_runs_in_an_advisors_session(team):
     """A trigger in facts.db that would copy the attached case store into it."""
     location, people = team
-    access = open_access(location.slots_path, LEAD, LEAD_PASS)
-    facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
-                             schema=FACTS_DIR)
+    access, facts_db = facts_as_lead(location)
     facts_db.execute("CREATE TRIGGER steal BEFORE DELETE ON f_partners BEGIN "
                      "SELECT sqlcipher_export('facts', 'main'); END")
     facts_db.execute("CREATE TRIGGER steal_too AFTER INSERT ON f_contacts BEGIN "
@@ -385,7 +390,7 @@ def test_code_a_lead_plants_in_the_facts_store_never_runs_in_an_advisors_session
     CaseService(anna).create_case(intake())
     anna.lock()
     facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
-                             schema=FACTS_DIR)
+                             schema=FACTS_DIR)  # the same key: the lead's view afterwards
     tables = {row[0] for row in facts_db.all("SELECT name FROM sqlite_master")}
     dump = every_table(facts_db)
     facts_db.close()
@@ -445,9 +450,7 @@ def test_restoring_a_backup_from_before_a_removal_keeps_the_user_removed(team, t
 
 def test_facts_a_lead_inflates_are_found_by_check_and_derived_again(team):
     location, _people = team
-    access = open_access(location.slots_path, LEAD, LEAD_PASS)
-    facts_db = Database.open(location.facts_path, access.key("facts"), migrate=False,
-                             schema=FACTS_DIR)
+    access, facts_db = facts_as_lead(location)
     facts_db.executemany("INSERT INTO f_cases VALUES (?, 8104, NULL, 'self', '', 0, 1980, "
                          "NULL, 0)", [(f"fake{n}",) for n in range(500)])
     facts_db.close()

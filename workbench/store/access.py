@@ -8,7 +8,7 @@ new roster entry signed by an administrator; nobody's passphrase is needed for t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench.errors import StoreError, UnknownUser
@@ -93,7 +93,6 @@ class Access:
 
 
 def _with_prev(roster: Roster, prev: str) -> Roster:
-    from dataclasses import replace
     return replace(roster, prev=prev)
 
 

@@ -138,13 +138,9 @@ def at_unlock(session, repaired: list[str] | None = None) -> list[str]:
         follow_roster(session)
     if stale_facts:
         rebuild_facts(session)
-    found = list(repaired or []) + roster_findings(session) + cut + \
+    # A removed audit safeguard is among ``repaired``: the schema guard put it back.
+    return list(repaired or []) + roster_findings(session) + cut + \
         users_table_findings(session)
-    for name in ("audit_log_no_update", "audit_log_no_delete") if session.db else ():
-        if not audit.trigger_exists(session.db, name):
-            found.append(_("audit log: the safeguard {name} that keeps it append-only was "
-                           "removed").format(name=name))
-    return found
 
 
 def refuse_rolled_back_roster(session) -> None:
