@@ -137,6 +137,12 @@ class Session:
         self.users_needing_passphrase: list[str] = []
         self.removed_again: list[str] = []  # by a restore: removed since the backup
         self.user = self._user()
+        # This laptop's device id once the store takes part in team sync: every action
+        # then writes its change record to the outbox too.
+        self.sync_device: str | None = None
+        if db is not None:
+            from workbench.sync import capture
+            self.sync_device = capture.device_id(db)
         self.organisation = load_organisation(db, facts_db)
         set_country(self.organisation.country)
 
@@ -225,6 +231,9 @@ class Session:
             yield record
             if entity == "case" and record.entity_id:
                 self._opened_cases.add(record.entity_id)  # whoever wrote it has it open
+            if self.sync_device is not None:
+                from workbench.sync import capture
+                capture.capture(db, device=self.sync_device, user=self.user.name, action=name)
             new_head = audit.append(db, self.signer(), name, entity, record.entity_id, table)
             # Which roster entry the store has seen: a key file put back to an older entry
             # is refused at unlock; a newer one (a crash fell between the key file and the

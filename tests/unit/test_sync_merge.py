@@ -1,0 +1,89 @@
+"""Two laptops' stores exchanging change records: merges, conflicts, deletes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import make_store
+from tests.helpers import intake
+from tests.support.relay import Relay
+from workbench.cases.model import Contact, Channel
+from workbench.cases.service import CaseService
+from workbench.session import StoreLocation
+from workbench.sync import conflicts, state
+
+
+@pytest.fixture
+def team(tmp_path):
+    relay = Relay()
+    laptops = []
+    for name in ("desk", "visit"):
+        session = make_store(StoreLocation(tmp_path / name))
+        state.enable(session, f"device-{name}")
+        laptops.append(session)
+    yield relay, laptops
+    for session in laptops:
+        if not session.locked:
+            session.lock()
+
+
+def _case_on_both(relay, desk, visit):
+    made = CaseService(desk).create_case(intake())
+    relay.sync(desk)
+    relay.sync(visit)
+    (row,) = visit.db.all("SELECT id FROM cases")
+    return made.case.id, row[0]
+
+
+def test_a_case_made_on_one_laptop_arrives_whole_on_the_other(team):
+    relay, (desk, visit) = team
+    desk_id, visit_id = _case_on_both(relay, desk, visit)
+    there = CaseService(visit).open_case(visit_id)
+    here = CaseService(desk).open_case(desk_id)
+    assert there.person.full_name == here.person.full_name
+    assert there.tenancy.monthly_rent == 78000
+    assert [(a.component, a.amount) for a in there.arrears] == [
+        (a.component, a.amount) for a in here.arrears]
+    assert CaseService(visit).search("Jääskeläinen")
+
+
+def test_edits_of_different_fields_merge_and_the_same_field_is_a_conflict_on_both(team):
+    relay, (desk, visit) = team
+    desk_id, visit_id = _case_on_both(relay, desk, visit)
+    on_desk = CaseService(desk).open_case(desk_id)
+    on_visit = CaseService(visit).open_case(visit_id)
+    CaseService(desk).update_person(desk_id, on_desk.person.__class__(
+        **{**on_desk.person.__dict__, "phone": "+358 40 111 1111"}))
+    CaseService(visit).update_person(visit_id, on_visit.person.__class__(
+        **{**on_visit.person.__dict__, "email": "asa@example.fi"}))
+    tenancy_desk = on_desk.tenancy.__class__(**{**on_desk.tenancy.__dict__, "monthly_rent": 80000})
+    tenancy_visit = on_visit.tenancy.__class__(**{**on_visit.tenancy.__dict__,
+                                                 "monthly_rent": 81000})
+    CaseService(desk).set_tenancy(tenancy_desk)
+    CaseService(visit).set_tenancy(tenancy_visit)
+    for session in (desk, visit, desk):
+        relay.sync(session)
+    a = CaseService(desk).open_case(desk_id)
+    b = CaseService(visit).open_case(visit_id)
+    assert (a.person.phone, a.person.email) == ("+358 40 111 1111", "asa@example.fi")
+    assert (b.person.phone, b.person.email) == ("+358 40 111 1111", "asa@example.fi")
+    assert a.tenancy.monthly_rent == b.tenancy.monthly_rent
+    for session in (desk, visit):
+        found = conflicts.list_conflicts(session.db)
+        assert [(c.table, c.field) for c in found] == [("tenancies", "monthly_rent")]
+        assert sorted(v.value for v in found[0].values) == [80000, 81000]
+
+
+def test_a_contact_added_while_the_other_laptop_erased_the_case_keeps_the_case(team):
+    relay, (desk, visit) = team
+    desk_id, visit_id = _case_on_both(relay, desk, visit)
+    CaseService(desk).erase_case(desk_id)
+    CaseService(visit).add(Contact(visit_id, Channel.HOME_VISIT, date(2026, 11, 20)))
+    for session in (desk, visit, desk):
+        relay.sync(session)
+    assert desk.db.scalar("SELECT count(*) FROM cases") == 1
+    assert visit.db.scalar("SELECT count(*) FROM cases") == 1
+    for session in (desk, visit):
+        assert [c.field for c in conflicts.list_conflicts(session.db)] == ["_deleted"]

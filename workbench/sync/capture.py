@@ -1,0 +1,225 @@
+"""The end of every action on a syncing store: the rows it changed become one change record
+per case (or landlord, person, profile) in the outbox, in the same transaction as the
+change and its audit row.
+
+The triggers of migration 0006 note each changed row with its values before the change.
+Here those notes are grouped by global id (a row deleted and inserted again under the same
+natural key is one row), compared with the row as it is now, and turned into field writes.
+Each write names the changes the field stood on (its *base*), which is what lets every
+other laptop tell a later edit from a concurrent one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.store.database import Database
+from workbench.sync import rows as rowinfo
+from workbench.sync.rows import RECORD_VERSION, RowInfo, new_gid, new_op_id
+from workbench.sync.tables import BY_NAME, DELETED, ORDER, TABLES, Table, natural_gid
+
+CASE_CHANNEL = "case"
+
+
+def enabled(db: Database) -> bool:
+    return db.scalar("SELECT value FROM sync_state WHERE key = 'capture'") == "1"
+
+
+def device_id(db: Database) -> str | None:
+    """This store's device id when it takes part in team sync and capture is on."""
+    rows = dict(db.all("SELECT key, value FROM sync_state WHERE key IN ('capture', "
+                       "'device_id')"))
+    return rows.get("device_id") if rows.get("capture") == "1" else None
+
+
+def set_capture(db: Database, on: bool) -> None:
+    db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('capture', ?)",
+               ("1" if on else "0",))
+
+
+@dataclass
+class _Life:
+    """One row's life within the action: its values before (None: made here) and its local
+    id now (None: deleted here)."""
+
+    tbl: str
+    row_id: int
+    before: dict[str, Any] | None
+    info: RowInfo | None
+    ended: bool = False
+    gid: str | None = None
+
+
+def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
+    """Turn the action's noted rows into change records; returns their op ids."""
+    notes = db.all("SELECT tbl, row_id, op, old FROM sync_dirty ORDER BY n")
+    if not notes:
+        return []
+    db.execute("DELETE FROM sync_dirty")
+    lives = _lives(db, notes)
+    gids: dict[tuple[str, int], str] = {}  # local ids now
+    old_gids: dict[tuple[str, int], str] = {}  # local ids before the action
+    entities: dict[str, str] = {}
+    for life in sorted(lives, key=lambda item: ORDER[item.tbl]):
+        _name(db, life, gids, entities)
+        if life.gid is not None and life.before is not None:
+            old_gids[(life.tbl, life.row_id)] = life.gid
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    by_entity: dict[str, list[dict]] = {}
+    ops: dict[str, str] = {}
+    grouped: dict[str, list[_Life]] = {}
+    for life in lives:
+        if life.gid is not None:
+            grouped.setdefault(life.gid, []).append(life)
+    for gid, group in sorted(grouped.items(), key=lambda kv: ORDER[kv[1][0].tbl]):
+        table = BY_NAME[group[0].tbl]
+        entity = entities[gid]
+        op_id = ops.setdefault(entity, new_op_id())
+        write = _write(db, table, gid, entity, group, op_id, gids, old_gids)
+        if write is not None:
+            by_entity.setdefault(entity, []).append(write)
+    made = []
+    for entity, writes in by_entity.items():
+        op_id = ops[entity]
+        record = {"v": RECORD_VERSION, "id": op_id, "dev": device, "who": user, "at": at,
+                  "act": action, "rows": writes}
+        db.execute("INSERT INTO sync_outbox (op_id, channel, entity, payload) "
+                   "VALUES (?, ?, ?, ?)", (op_id, CASE_CHANNEL, entity,
+                                           json.dumps(record, separators=(",", ":"))))
+        db.execute("INSERT OR IGNORE INTO sync_seen (op_id, seq, at, who, dev) "
+                   "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
+        made.append(op_id)
+    return made
+
+
+def _lives(db: Database, notes: list) -> list[_Life]:
+    current: dict[tuple[str, int], _Life] = {}
+    lives: list[_Life] = []
+    for tbl, row_id, op, old in notes:
+        key = (tbl, row_id)
+        life = current.get(key)
+        if life is None or (op == "i" and life.ended):
+            before = json.loads(old) if op in ("u", "d") else None
+            info = rowinfo.by_local(db, tbl, row_id) if before is not None else None
+            life = _Life(tbl, row_id, before, info)
+            current[key] = life
+            lives.append(life)
+        if op == "d":
+            life.ended = True
+    return lives
+
+
+def _name(db: Database, life: _Life, gids: dict, entities: dict) -> None:
+    """The row's global id and the entity it belongs to (parents are named first)."""
+    table = BY_NAME[life.tbl]
+    values = life.before if life.ended else (
+        rowinfo.local_values(db, table, life.row_id) or life.before)
+    if values is None:
+        return
+    parent_gid = None
+    if table.parent:
+        parent_id = values.get(table.parent)
+        parent_table = table.refs[table.parent]
+        parent_gid = gids.get((parent_table, parent_id)) or db.scalar(
+            "SELECT gid FROM sync_rows WHERE tbl = ? AND row_id = ?", (parent_table, parent_id))
+    if life.info is not None:
+        gid, entity = life.info.gid, life.info.entity
+    else:
+        known = None
+        gid = natural_gid(table, parent_gid, values) if (
+            table.parent is None or parent_gid) else None
+        if gid is not None:
+            known = rowinfo.load(db, gid)
+        if gid is None:
+            gid = new_gid()
+        if known is not None:
+            entity = known.entity
+        elif table.parent and parent_gid:
+            entity = entities.get(parent_gid) or db.scalar(
+                "SELECT entity FROM sync_rows WHERE gid = ?", (parent_gid,)) or parent_gid
+        else:
+            entity = gid
+    life.gid = gid
+    entities[gid] = entity
+    if not life.ended:
+        gids[(life.tbl, life.row_id)] = gid
+
+
+def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life],
+           op_id: str, gids: dict, old_gids: dict) -> dict | None:
+    """The change of one row over the whole action, or None when it ends as it began."""
+    first, last = group[0], group[-1]
+    before_local = first.before
+    alive = [life for life in group if not life.ended]
+    after_id = alive[-1].row_id if alive else None
+    info = rowinfo.load(db, gid)
+    after = rowinfo.local_values(db, table, after_id) if after_id is not None else None
+    del last
+    before = (rowinfo.to_travel(db, table, before_local, {**gids, **old_gids})
+              if before_local is not None else None)
+    now = rowinfo.to_travel(db, table, after, gids) if after is not None else None
+    writes: dict[str, list] = {}
+    if info is None:
+        if now is None:
+            return None  # made and deleted within the action
+        info = RowInfo(gid, table.name, after_id, entity, op_id)
+        writes = {name: [value, []] for name, value in now.items()}
+        rowinfo.save(db, info)
+        return {"t": table.name, "g": gid, "e": entity, "n": 1, "w": writes}
+    if now is None:
+        if not info.live:
+            return None
+        writes[DELETED] = [1, info.all_heads()]
+        info.tomb = before if before is not None else info.tomb
+        info.row_id = None
+        _advance(info, DELETED, op_id)
+        _record_delete(db, gid, op_id, writes[DELETED][1])
+        rowinfo.save(db, info)
+        return {"t": table.name, "g": gid, "e": entity, "w": writes}
+    if not info.live:
+        # Made again under the same natural key: a restore, then the fields that differ.
+        writes[DELETED] = [0, info.heads(DELETED)]
+        _advance(info, DELETED, op_id)
+        db.execute("DELETE FROM sync_deletes WHERE gid = ?", (gid,))
+        before = info.tomb
+        info.tomb = None
+    info.row_id = after_id
+    for name, value in now.items():
+        if before is None or before.get(name) != value:
+            writes[name] = [value, info.heads(name)]
+            _advance(info, name, op_id)
+            db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?", (gid, name))
+    rowinfo.save(db, info)
+    if not writes:
+        return None
+    return {"t": table.name, "g": gid, "e": entity, "w": writes}
+
+
+def _advance(info: RowInfo, name: str, op_id: str) -> None:
+    """This device's own write stands on every head it saw: it is now the only head."""
+    info.versions[name] = [op_id]
+
+
+def _record_delete(db: Database, gid: str, op_id: str, base: list[str]) -> None:
+    db.execute("INSERT OR REPLACE INTO sync_deletes (gid, op, base) VALUES (?, ?, ?)",
+               (gid, op_id, json.dumps(base)))
+
+
+def snapshot(db: Database, *, device: str, user: str) -> int:
+    """Give every row already in the store a global id and one change record per case,
+    so a store that worked alone can join a team (or start one). Returns the records made.
+    """
+    count = 0
+    set_capture(db, True)
+    for table in TABLES:
+        key = "rowid" if table.key == "rowid" else table.key
+        db.execute(
+            f"INSERT INTO sync_dirty (tbl, row_id, op, old) SELECT '{table.name}', {key}, 'i', "
+            f"NULL FROM {table.name} WHERE {key} NOT IN "
+            f"(SELECT row_id FROM sync_rows WHERE tbl = '{table.name}' "
+            f"AND row_id IS NOT NULL)")
+    count = len(capture(db, device=device, user=user, action="sync.snapshot"))
+    return count

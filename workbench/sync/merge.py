@@ -1,0 +1,273 @@
+"""Applying change records from other laptops: merge by field, keep every concurrent value.
+
+Each field write names the changes it stood on (its base). A field's *heads* are the writes
+no later write stood on. A write whose base covers every head replaces them; otherwise the
+field has several heads: if their values differ, that is a conflict, kept with every value
+until a person chooses (the choice is a write standing on all of them). Different fields
+of one row merge without a question. Records reach a laptop in the server's order, which
+is an order every laptop's own writes respect, so the heads — and everything derived from
+them — end the same on every laptop whatever order the laptops synced in.
+
+A delete is a write of the pseudo field ``_deleted``. It removes the row only when it had
+seen every head of the row and no live row still points at it; a delete crossing an edit,
+or a row deleted while another laptop added to it, keeps the row and shows the conflict
+("restore or delete"). The value shown while a field is in conflict is the latest write's
+(op ids begin with the time), the same on every laptop.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workbench.store.database import Database
+from workbench.sync import rows as rowinfo
+from workbench.sync.rows import RECORD_VERSION, RowInfo
+from workbench.sync.tables import BY_NAME, DELETED, ORDER, TABLES, fields
+
+
+class RecordProblem(Exception):
+    """A record this program cannot apply (it says why)."""
+
+
+# Which (table, column) pairs point at rows of each table.
+_REFERRERS: dict[str, list[tuple[str, str]]] = {}
+for _table in TABLES:
+    for _column, _target in _table.refs.items():
+        if _target != "users":
+            _REFERRERS.setdefault(_target, []).append((_table.name, _column))
+
+
+class Merger:
+    """Applies records to one store inside the caller's transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.touched: set[str] = set()  # gids whose rows changed here
+        self._pending: list[str] = []  # gids whose existence must be decided again
+        self.erased_cases: set[int] = set()  # local ids of cases deleted here
+
+    # --- records ------------------------------------------------------------------------
+
+    def apply(self, record: dict, seq: int | None = None) -> bool:
+        """Apply one record; False when it was already here (a retry or our own)."""
+        if record.get("v", 0) > RECORD_VERSION:
+            raise RecordProblem("newer")
+        op = record["id"]
+        if self.db.one("SELECT 1 FROM sync_seen WHERE op_id = ?", (op,)):
+            if seq is not None:
+                self.db.execute("UPDATE sync_seen SET seq = ? WHERE op_id = ? AND seq IS NULL",
+                                (seq, op))
+            return False
+        self.db.execute("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
+                        "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
+                                                   record.get("who", ""), record.get("dev", "")))
+        for row in sorted(record["rows"], key=lambda r: ORDER[r["t"]]):
+            if row["t"] not in BY_NAME:
+                raise RecordProblem("table")
+            self._apply_row(op, row)
+        self.settle()
+        return True
+
+    def settle(self) -> None:
+        """Decide the existence of every row a delete or restore touched, children first
+        (a parent stays while a child that stays points at it)."""
+        while self._pending:
+            pending = sorted(set(self._pending),
+                             key=lambda gid: -ORDER.get(self._tbl(gid), 0))
+            self._pending = []
+            for gid in pending:
+                info = rowinfo.load(self.db, gid)
+                if info is not None:
+                    self._decide(info)
+
+    def _tbl(self, gid: str) -> str:
+        return self.db.scalar("SELECT tbl FROM sync_rows WHERE gid = ?", (gid,)) or ""
+
+    def _apply_row(self, op: str, row: dict) -> None:
+        table = BY_NAME[row["t"]]
+        gid = row["g"]
+        info = rowinfo.load(self.db, gid)
+        writes: dict[str, list] = row["w"]
+        if info is None:
+            # A new row (or, if its making was missed, the fields known so far).
+            info = RowInfo(gid, table.name, None, row["e"], op)
+            values = {name: value for name, (value, _base) in writes.items()
+                      if name != DELETED}
+            info.tomb = {name: values.get(name) for name in fields(table)}
+            for name in values:
+                info.versions.pop(name, None)
+            rowinfo.save(self.db, info)
+            if writes.get(DELETED, [0])[0] == 1:
+                self._delete_write(info, op, writes[DELETED][1])
+                rowinfo.save(self.db, info)
+            self._pending.append(gid)
+            self.touched.add(gid)
+            return
+        for name, (value, base) in writes.items():
+            if name == DELETED:
+                self._delete_write(info, op, base) if value == 1 else self._restore_write(
+                    info, op, base)
+            else:
+                self._field_write(table, info, name, value, base, op)
+        if info.row_id is None or DELETED in info.versions:
+            self._pending.append(gid)  # an edit may cross a delete
+        rowinfo.save(self.db, info)
+        self.touched.add(gid)
+
+    # --- fields -------------------------------------------------------------------------
+
+    def _field_write(self, table, info: RowInfo, name: str, value: Any, base: list[str],
+                     op: str) -> None:
+        heads = info.heads(name)
+        if op in heads:
+            return
+        survivors = [h for h in heads if h not in base]
+        if not survivors:
+            info.versions[name] = [op]
+            self.db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?",
+                            (info.gid, name))
+            self._set(table, info, name, value)
+            return
+        known = {row[0]: json.loads(row[1]) for row in self.db.all(
+            "SELECT op, value FROM sync_conflicts WHERE gid = ? AND field = ?",
+            (info.gid, name))}
+        current = self._value(table, info, name)
+        values = {h: known.get(h, current) for h in survivors}
+        values[op] = value
+        info.versions[name] = sorted(values)
+        self.db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?",
+                        (info.gid, name))
+        if len({json.dumps(v, sort_keys=True) for v in values.values()}) > 1:
+            self._note_conflict(info, name, values)
+        self._set(table, info, name, values[max(values)])
+
+    def _note_conflict(self, info: RowInfo, name: str, values: dict[str, Any]) -> None:
+        for head, value in values.items():
+            at, who = self.db.one("SELECT at, who FROM sync_seen WHERE op_id = ?",
+                                  (head,)) or ("", "")
+            self.db.execute(
+                "INSERT OR REPLACE INTO sync_conflicts (gid, field, op, value, at, who, entity)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (info.gid, name, head, json.dumps(value), at, who, info.entity))
+
+    def _value(self, table, info: RowInfo, name: str) -> Any:
+        if info.row_id is None:
+            return (info.tomb or {}).get(name)
+        values = rowinfo.local_values(self.db, table, info.row_id) or {}
+        return rowinfo.to_travel(self.db, table, values, {}).get(name)
+
+    def _set(self, table, info: RowInfo, name: str, value: Any) -> None:
+        if info.row_id is None:
+            info.tomb = {**(info.tomb or {}), name: value}
+            return
+        local = rowinfo.to_local(self.db, table, {name: value})
+        if name in local:
+            key = "rowid" if table.key == "rowid" else table.key
+            if table.refs.get(name) not in (None, "users") and value is not None:
+                self._ensure_live(value, info.created_op)
+                local = rowinfo.to_local(self.db, table, {name: value})
+            self.db.execute(f"UPDATE {table.name} SET {name} = ? WHERE {key} = ?",
+                            (local[name], info.row_id))
+
+    # --- existence ----------------------------------------------------------------------
+
+    def _delete_write(self, info: RowInfo, op: str, base: list[str]) -> None:
+        heads = info.heads(DELETED)
+        if op in heads:
+            return
+        info.versions[DELETED] = sorted([h for h in heads if h not in base] + [op])
+        self.db.execute("INSERT OR REPLACE INTO sync_deletes (gid, op, base) VALUES (?, ?, ?)",
+                        (info.gid, op, json.dumps(base)))
+        self._pending.append(info.gid)
+
+    def _restore_write(self, info: RowInfo, op: str, base: list[str]) -> None:
+        heads = info.heads(DELETED)
+        if op in heads:
+            return
+        info.versions[DELETED] = sorted([h for h in heads if h not in base] + [op])
+        self._pending.append(info.gid)
+
+    def _decide(self, info: RowInfo) -> None:
+        """Whether the row exists, from its heads and the live rows pointing at it."""
+        table = BY_NAME[info.tbl]
+        heads = info.heads(DELETED)
+        deletes = {row[0]: json.loads(row[1]) for row in self.db.all(
+            "SELECT op, base FROM sync_deletes WHERE gid = ?", (info.gid,))}
+        live_deletes = {op: base for op, base in deletes.items() if op in heads}
+        for op in set(deletes) - set(live_deletes):
+            self.db.execute("DELETE FROM sync_deletes WHERE gid = ? AND op = ?",
+                            (info.gid, op))
+        self.db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?",
+                        (info.gid, DELETED))
+        if not live_deletes:
+            self._make_live(table, info)
+            return
+        seen: set[str] = set().union(*live_deletes.values())
+        crossing = {h for name, ops in info.versions.items() if name != DELETED
+                    for h in ops if h not in seen}
+        crossing |= {h for h in heads if h not in live_deletes}
+        referrers = self._referrers(info)
+        # A row added to the same case meanwhile crosses the delete; a row of another
+        # case still pointing here (a resident with a second case) just keeps it.
+        crossing |= {op for op, entity in referrers if entity == info.entity}
+        if not crossing and not referrers:
+            self._make_deleted(table, info)
+            return
+        self._make_live(table, info)
+        if crossing:
+            values = {op: 1 for op in live_deletes} | {op: 0 for op in crossing}
+            self._note_conflict(info, DELETED, values)
+
+    def _referrers(self, info: RowInfo) -> list[tuple[str, str]]:
+        """The making change and entity of each live row that points at this one."""
+        if info.row_id is None:
+            return []
+        found = []
+        for child, column in _REFERRERS.get(info.tbl, []):
+            found += [(row[0], row[1]) for row in self.db.all(
+                f"SELECT s.created_op, s.entity FROM {child} c JOIN sync_rows s "
+                f"ON s.tbl = ? AND s.row_id = c.rowid WHERE c.{column} = ?",
+                (child, info.row_id))]
+        return found
+
+    def _ensure_live(self, gid: str, reason: str) -> None:
+        info = rowinfo.load(self.db, gid)
+        if info is not None and info.row_id is None:
+            self._make_live(BY_NAME[info.tbl], info)
+            self._pending.append(gid)
+
+    def _make_live(self, table, info: RowInfo) -> None:
+        if info.row_id is not None:
+            return
+        values = dict(info.tomb or {})
+        for column, target in table.refs.items():
+            if target != "users" and values.get(column):
+                self._ensure_live(values[column], info.created_op)
+        local = rowinfo.to_local(self.db, table, values)
+        names = list(local)
+        cursor = self.db.execute(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})", [local[n] for n in names])
+        info.row_id = cursor.lastrowid if table.key != "case_id" else local["case_id"]
+        info.tomb = None
+        rowinfo.save(self.db, info)
+        self.touched.add(info.gid)
+
+    def _make_deleted(self, table, info: RowInfo) -> None:
+        if info.row_id is None:
+            return
+        current = rowinfo.local_values(self.db, table, info.row_id) or {}
+        info.tomb = rowinfo.to_travel(self.db, table, current, {})
+        key = "rowid" if table.key == "rowid" else table.key
+        self.db.execute(f"DELETE FROM {table.name} WHERE {key} = ?", (info.row_id,))
+        if table.name == "cases":
+            self.erased_cases.add(info.row_id)
+        info.row_id = None
+        rowinfo.save(self.db, info)
+        self.touched.add(info.gid)
+        # A parent kept only because this row pointed at it is decided again.
+        for column, target in table.refs.items():
+            parent = info.tomb.get(column) if target != "users" else None
+            if parent and self.db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (parent,)):
+                self._pending.append(parent)
