@@ -33,3 +33,44 @@ def cursor(db: Database) -> int:
 def waiting(db: Database) -> int:
     """Change records made here and not yet on the server."""
     return db.scalar("SELECT count(*) FROM sync_outbox") or 0
+
+
+# --- this laptop's place in the team -------------------------------------------------------
+
+class NotInTeam(Exception):
+    """This store does not take part in team sync."""
+
+
+_CONFIG_KEYS = ("team_id", "device_id", "device_name", "conninfo", "password", "root_sign",
+                "box_private", "sign_private")
+
+
+def save_config(db: Database, **values: str) -> None:
+    for key, value in values.items():
+        if key not in _CONFIG_KEYS:
+            raise KeyError(key)
+        put(db, key, value)
+
+
+def config(db: Database) -> dict[str, str]:
+    found = dict(db.all(f"SELECT key, value FROM sync_state WHERE key IN "
+                        f"({', '.join('?' for _ in _CONFIG_KEYS)})", _CONFIG_KEYS))
+    if not found.get("team_id") or not found.get("conninfo"):
+        raise NotInTeam()
+    return found
+
+
+def in_team(db: Database) -> bool:
+    return bool(get(db, "team_id"))
+
+
+def device_keys(db: Database):
+    from workbench.store.crypto import KeyPairs
+    values = config(db)
+    return KeyPairs(bytearray.fromhex(values["box_private"]),
+                    bytearray.fromhex(values["sign_private"]))
+
+
+def team_keys(db: Database, channel: str) -> dict[int, bytes]:
+    return {epoch: bytes(key) for epoch, key in db.all(
+        "SELECT epoch, key FROM sync_keys WHERE channel = ? ORDER BY epoch", (channel,))}

@@ -1,0 +1,193 @@
+"""One sync: learn the team's keys and devices, push the outbox, pull from the cursor.
+
+Every step can be cut at any instant and run again: records keep their ids, so a push
+whose answer was lost is sent again and the server hands back the number it already gave;
+each pulled page is applied in one transaction together with the cursor.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from workbench.store.crypto import unb64
+from workbench.sync import keys, state, trust
+from workbench.sync.client import PAGE, Refused, Server
+from workbench.sync.receive import receive
+from workbench.sync.sealing import SealProblem, seal
+from workbench.sync.sealing import open_record as open_sealed_record
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total or 0)
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0
+    received: int = 0
+    duplicates: int = 0
+    held: int = 0  # from a newer program: kept until this one is updated
+    refused: list[str] = field(default_factory=list)  # records that did not verify
+    cases: set[int] = field(default_factory=set)
+    conflicts: int = 0
+    waiting: int = 0  # still in the outbox
+
+    def as_json(self) -> dict:
+        return {"sent": self.sent, "received": self.received, "duplicates": self.duplicates,
+                "held": self.held, "refused": len(self.refused), "cases": len(self.cases),
+                "conflicts": self.conflicts, "waiting": self.waiting}
+
+
+class Team:
+    """What this laptop knows of the team during one sync."""
+
+    def __init__(self, session, server: Server) -> None:
+        self.session = session
+        self.db = session.db
+        self.server = server
+        self.config = state.config(self.db)
+        self.team_id = self.config["team_id"]
+        self.device_id = self.config["device_id"]
+        self.root = unb64(self.config["root_sign"])
+        self.keys = state.device_keys(self.db)
+        self.certificates: dict[str, bytes] = {}
+        self._cards: dict[str, trust.DeviceCard] = {}
+
+    def refresh(self) -> dict:
+        """This device must be active; take in new envelopes; learn the devices."""
+        me = self.server.my_device()
+        if me is None:
+            raise Refused("unknown")
+        if me["state"] != "active":
+            raise Refused("pending" if me["state"] in ("invited", "pending") else "revoked")
+        self.load_devices()
+        with self.session.db.transaction():
+            for channel, epoch, sealed in self.server.my_envelopes():
+                if keys.get(self.db, channel, epoch) is None:
+                    key = keys.unwrap(sealed, team=self.team_id, channel=channel, epoch=epoch,
+                                      device_id=self.device_id, device_keys=self.keys,
+                                      certificates=self.certificates,
+                                      root_sign_public=self.root)
+                    keys.store(self.db, channel, epoch, key)
+        return me
+
+    def load_devices(self) -> list[dict]:
+        devices = self.server.devices()
+        self.certificates = {d["device_id"]: d["certificate"] for d in devices
+                             if d["certificate"]}
+        self._cards = {}
+        with self.db.transaction():
+            for d in devices:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO sync_devices (device_id, name, user_name, role, "
+                    "state, box_public, sign_public, certificate, approved_by, last_seen) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (d["device_id"], d["name"], d["user"], d["role"], d["state"],
+                     d["box_public"], d["sign_public"], d["certificate"], d["approved_by"],
+                     d["last_seen"].isoformat() if d["last_seen"] else None))
+        return devices
+
+    def card(self, device_id: str) -> trust.DeviceCard:
+        if device_id not in self._cards:
+            if device_id not in self.certificates:
+                self.load_devices()
+            self._cards[device_id] = trust.verify(self.certificates, device_id,
+                                                  team=self.team_id, root_sign_public=self.root)
+        return self._cards[device_id]
+
+
+def sync(session, progress: Progress | None = None) -> SyncReport:
+    """Push what this laptop made, pull what the others made. Raises ServerUnreachable
+    (nothing lost; try later) or Refused (with the reason)."""
+    report = SyncReport()
+    config = state.config(session.db)
+    with Server(config["conninfo"], config.get("password")) as server:
+        team = Team(session, server)
+        team.refresh()
+        report.sent = push(team, progress)
+        pull(team, report, progress)
+    db = session.db
+    with db.transaction():
+        state.put(db, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+    report.conflicts = db.scalar("SELECT count(DISTINCT gid || '/' || field) "
+                                 "FROM sync_conflicts") or 0
+    report.waiting = state.waiting(db)
+    return report
+
+
+def push(team: Team, progress: Progress | None = None) -> int:
+    db = team.db
+    sent = 0
+    from workbench.sync import audit_chain
+    audit_chain.collect(team.session)
+    total = state.waiting(db)
+    retried = False
+    while True:
+        batch = db.all("SELECT n, op_id, channel, entity, payload FROM sync_outbox "
+                       "ORDER BY n LIMIT ?", (PAGE,))
+        if not batch:
+            return sent
+        sealed = []
+        for _n, _op_id, channel, entity, payload in batch:
+            current = keys.current(db, "case" if channel == "audit" else channel)
+            if current is None:
+                raise Refused("no_key")
+            epoch, key = current
+            sealed.append(seal(json.loads(payload), channel=channel, entity=entity,
+                               device_id=team.device_id, team_key=key, key_epoch=epoch,
+                               keys=team.keys))
+        try:
+            numbers = team.server.push(sealed)
+        except Refused as refused:
+            if refused.code == "stale_epoch" and not retried:
+                retried = True  # a device was removed: take the new key and send again
+                team.refresh()
+                continue
+            raise
+        with db.transaction():
+            for n, op_id, *_rest in batch:
+                db.execute("UPDATE sync_seen SET seq = ? WHERE op_id = ?",
+                           (numbers.get(op_id), op_id))
+                db.execute("DELETE FROM sync_outbox WHERE n = ?", (n,))
+        sent += len(batch)
+        if progress:
+            progress("push", sent, total)
+
+
+def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
+    db = team.db
+    after = state.cursor(db)
+    for page in team.server.pull_pages(after):
+        records: list[tuple[int, dict]] = []
+        audits: list[tuple[str, dict]] = []
+        for seq, sealed in page:
+            try:
+                card = team.card(sealed.device_id)
+                if sealed.channel == "facts":
+                    continue  # a case worker's laptop derives its own facts
+                if card.role == "lead":
+                    raise trust.TrustProblem("a lead's device wrote case records")
+                key = keys.get(db, "case", sealed.key_epoch)
+                if key is None:
+                    raise SealProblem("no key for that epoch")
+                record = open_sealed_record(sealed, team_key=key, sign_public=card.sign_public)
+            except (trust.TrustProblem, SealProblem) as problem:
+                report.refused.append(f"{seq}: {problem}")
+                continue
+            if sealed.channel == "audit":
+                audits.append((sealed.device_id, record))
+            else:
+                records.append((seq, record))
+        received = receive(team.session, records, cursor=page[-1][0])
+        if audits:
+            from workbench.sync import audit_chain
+            with db.transaction():
+                for device_id, record in audits:
+                    audit_chain.store(db, device_id, record)
+        report.received += received.applied
+        report.duplicates += received.duplicates
+        report.held += received.held
+        report.cases |= received.cases
+        if progress:
+            progress("pull", report.received + report.duplicates, 0)

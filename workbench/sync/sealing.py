@@ -1,0 +1,103 @@
+"""What the server holds of a change record: ciphertext the team key opens, a signature the
+sending device made, and an entity tag the server cannot read back to a case.
+
+- AES-256-GCM with the team key of the record's epoch; the record id, channel, sending
+  device, entity tag, key epoch and record layout version are the associated data, so the
+  server cannot move a ciphertext to another record, device or case without it failing.
+- The plaintext (JSON, compressed) is padded to a multiple of 512 bytes: the server learns
+  a size class, not the length of a name.
+- Ed25519 over the associated data, nonce and ciphertext: a device can only speak for
+  itself, and a record changed on the server is refused.
+- The entity tag is an HMAC of the case's global id under a key derived from the team key,
+  so the server sees which records touch the same case, never which case (a landlord's
+  global id contains its name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from workbench.store.crypto import KeyPairs, canonical, verify_signature
+
+PAD = 512
+_TAG_INFO = b"workbench sync entity tag v1"
+
+
+class SealProblem(Exception):
+    """A record that does not open or whose signature does not hold."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    op_id: str  # 32 hex digits
+    channel: str
+    device_id: str
+    entity: bytes
+    key_epoch: int
+    schema_version: int
+    nonce: bytes
+    ciphertext: bytes
+    signature: bytes
+
+
+def entity_tag(team_key: bytes | bytearray, entity: str) -> bytes:
+    key = hmac.new(bytes(team_key), _TAG_INFO, hashlib.sha256).digest()
+    return hmac.new(key, entity.encode(), hashlib.sha256).digest()[:16]
+
+
+def _associated(op_id: str, channel: str, device_id: str, entity: bytes, key_epoch: int,
+                schema_version: int) -> bytes:
+    return canonical({"op": op_id, "channel": channel, "device": device_id,
+                      "entity": entity.hex(), "epoch": key_epoch, "v": schema_version})
+
+
+def _pad(data: bytes) -> bytes:
+    framed = struct.pack(">I", len(data)) + data
+    return framed + b"\0" * (-len(framed) % PAD)
+
+
+def _unpad(data: bytes) -> bytes:
+    (length,) = struct.unpack(">I", data[:4])
+    if length > len(data) - 4:
+        raise SealProblem("padding")
+    return data[4:4 + length]
+
+
+def seal(record: dict, *, channel: str, entity: str, device_id: str, team_key: bytes,
+         key_epoch: int, keys: KeyPairs) -> Sealed:
+    op_id = record["id"]
+    schema_version = int(record.get("v", 1))
+    tag = entity_tag(team_key, entity)
+    associated = _associated(op_id, channel, device_id, tag, key_epoch, schema_version)
+    nonce = os.urandom(12)
+    plain = _pad(zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 6))
+    ciphertext = AESGCM(bytes(team_key)).encrypt(nonce, plain, associated)
+    signature = keys.sign(associated + nonce + ciphertext)
+    return Sealed(op_id, channel, device_id, tag, key_epoch, schema_version, nonce,
+                  ciphertext, signature)
+
+
+def open_record(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> dict:
+    """The record inside, after checking the sender's signature and the ciphertext."""
+    associated = _associated(sealed.op_id, sealed.channel, sealed.device_id, sealed.entity,
+                             sealed.key_epoch, sealed.schema_version)
+    if not verify_signature(sign_public, sealed.signature,
+                            associated + sealed.nonce + sealed.ciphertext):
+        raise SealProblem("signature")
+    try:
+        plain = AESGCM(bytes(team_key)).decrypt(sealed.nonce, sealed.ciphertext, associated)
+        record = json.loads(zlib.decompress(_unpad(plain)))
+    except (InvalidTag, zlib.error, ValueError, struct.error) as error:
+        raise SealProblem("ciphertext") from error
+    if record.get("id") != sealed.op_id or record.get("dev") != sealed.device_id:
+        raise SealProblem("mismatch")
+    return record
