@@ -23,6 +23,7 @@ from workbench.cli import (
     plan_commands,
     stats_commands,
     store_commands,
+    team_commands,
     user_commands,
 )
 from workbench.cli.context import CommandContext
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "is removed when the window closes."))
     demo.add_argument("--cases", type=int, default=200, metavar="N")
     for module in (store_commands, user_commands, case_commands, plan_commands,
-                   agreement_commands, stats_commands):
+                   agreement_commands, stats_commands, team_commands):
         module.register(commands)
     return parser
 

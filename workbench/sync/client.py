@@ -11,6 +11,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from workbench.errors import WorkbenchError
+from workbench.i18n import N_
 from workbench.sync.sealing import Sealed
 
 CLIENT_VERSION = 1  # the sync protocol this program speaks (the server may require more)
@@ -19,15 +21,47 @@ STATEMENT_TIMEOUT_MS = 60_000
 PAGE = 500
 
 
-class ServerUnreachable(Exception):
+class ServerUnreachable(WorkbenchError):
     """The network or the server is not there; nothing was lost, try again later."""
 
+    exit_code = 5
+    template = N_("The team server cannot be reached; nothing was lost. This laptop keeps "
+                  "working and sends its changes at the next sync.")
 
-class Refused(Exception):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__()
+        self.detail = detail  # libpq's words, for the log only
+
+
+_REASONS = {
+    "login": N_("The team server refused this laptop's login; the laptop may have been "
+                "removed from the team. Ask an administrator."),
+    "too_old": N_("The team needs a newer version of this program. Update the program, then "
+                  "sync again; nothing here was lost."),
+    "not_allowed": N_("The team server does not allow this laptop to do that."),
+    "pending": N_("This laptop is waiting for an administrator to approve it."),
+    "revoked": N_("This laptop was removed from the team; its work stays here but can no "
+                  "longer be sent."),
+    "unknown": N_("The team server does not know this laptop."),
+    "stale_epoch": N_("The team's keys changed while sending; sync again."),
+    "no_key": N_("This laptop holds no team key yet; sync again once it is approved."),
+    "used": N_("This invitation was already used or withdrawn; ask an administrator for a "
+               "new one."),
+}
+
+
+class Refused(WorkbenchError):
     """The server answered no: ``code`` says why (login, too_old, not_allowed, …)."""
 
+    exit_code = 2
+    template = N_("The team server could not do this: {detail}")
+
     def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code, detail)
+        reason = _REASONS.get(code)
+        if reason is not None:
+            super().__init__(reason)
+        else:
+            super().__init__(detail=detail or code)
         self.code = code
         self.detail = detail
 

@@ -118,13 +118,15 @@ def _choose(conflict: Conflict, keep: str) -> Value:
         for value in conflict.values:
             if value.number == int(keep):
                 return value
-    mine = [v for v in conflict.values if v.mine]
-    theirs = [v for v in conflict.values if not v.mine]
-    if keep == "mine" and len(mine) == 1:
-        return mine[0]
-    if keep == "theirs" and len(theirs) == 1:
-        return theirs[0]
+        raise ValidationError(N_("Conflict {id} has no value {number}."), id=conflict.id,
+                              number=keep)
+    if conflict.is_delete and keep in ("delete", "restore"):
+        wanted = 1 if keep == "delete" else 0
+        return next(v for v in conflict.values if v.value == wanted)
     if keep in ("mine", "theirs"):
+        group = [v for v in conflict.values if v.mine == (keep == "mine")]
+        if group and len({json.dumps(v.value, sort_keys=True) for v in group}) == 1:
+            return group[0]
         raise ValidationError(N_("Choose one of the listed values by its number."))
     raise ValidationError(N_("Keep “mine”, “theirs” or the number of a listed value."))
 

@@ -1,0 +1,108 @@
+"""Two laptops and the organisation's PostgreSQL (a real server started by the tests)."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+
+import psycopg
+import pytest
+
+from tests.conftest import ADMIN, FAST_KDF, PASSPHRASE, make_store
+from tests.helpers import intake
+from workbench.cases.service import CaseService
+from workbench.session import StoreLocation
+from workbench.sync import conflicts, state, team
+from workbench.sync.client import Refused
+from workbench.sync.engine import sync
+
+
+@pytest.fixture
+def laptops(tmp_path, pg_database):
+    """The administrator's desk laptop, which set up the server, and an advisor's
+    home-visit laptop, invited, joined and approved."""
+    desk = make_store(StoreLocation(tmp_path / "desk"))
+    team.init_server(desk, pg_database.owner_dsn, "desk")
+    invitation = tmp_path / "visit.invitation"
+    team.invite(desk, "visit", "ville", "advisor", invitation)
+    visit, _recovery, fingerprint = team.join(StoreLocation(tmp_path / "visit"), invitation,
+                                              "ville", PASSPHRASE, kdf=FAST_KDF)
+    with pytest.raises(Refused) as waiting:
+        sync(visit)
+    assert waiting.value.code == "pending"
+    team.approve(desk, fingerprint)
+    yield desk, visit, pg_database
+    for session in (desk, visit):
+        if not session.locked:
+            session.lock()
+
+
+def _roundtrip(*sessions):
+    for session in (*sessions, *sessions):
+        sync(session)
+
+
+def test_a_case_from_the_desk_reaches_the_home_visit_laptop_and_back(laptops):
+    desk, visit, _db = laptops
+    made = CaseService(desk).create_case(intake())
+    _roundtrip(desk, visit)
+    (visit_id,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
+    there = CaseService(visit).open_case(visit_id)
+    assert there.person.full_name == made.person.full_name
+    person = dataclasses.replace(there.person, phone="+358 50 999 0000")
+    CaseService(visit).update_person(visit_id, person)
+    _roundtrip(visit, desk)
+    assert CaseService(desk).open_case(made.case.id).person.phone == "+358 50 999 0000"
+    assert state.waiting(desk.db) == 0 and state.waiting(visit.db) == 0
+
+
+def test_the_same_field_changed_on_both_is_a_conflict_on_both_until_settled(laptops):
+    desk, visit, _db = laptops
+    made = CaseService(desk).create_case(intake())
+    _roundtrip(desk, visit)
+    visit_id = visit.db.scalar("SELECT id FROM cases")
+    for session, case_id, rent in ((desk, made.case.id, 80000), (visit, visit_id, 82000)):
+        tenancy = CaseService(session).open_case(case_id).tenancy
+        CaseService(session).set_tenancy(dataclasses.replace(tenancy, monthly_rent=rent))
+    _roundtrip(desk, visit)
+    for session in (desk, visit):
+        (found,) = conflicts.list_conflicts(session.db)
+        assert sorted(v.value for v in found.values) == [80000, 82000]
+    (on_visit,) = conflicts.list_conflicts(visit.db)
+    conflicts.resolve(visit, on_visit.id, "mine")
+    _roundtrip(visit, desk)
+    assert conflicts.list_conflicts(desk.db) == [] == conflicts.list_conflicts(visit.db)
+    assert CaseService(desk).open_case(made.case.id).tenancy.monthly_rent == 82000
+
+
+def test_a_dump_of_the_server_holds_no_name_number_or_street(laptops):
+    desk, visit, db = laptops
+    CaseService(desk).create_case(intake())
+    CaseService(desk).create_case(intake(first_name="Birgitta", last_name="Öhman",
+                                         identity_text="010170-123F",
+                                         street="Sibeliuksenkatu 12"))
+    _roundtrip(desk, visit)
+    bindir = db.cluster.bindir
+    dump = subprocess.run([str(bindir / "pg_dump"), "--data-only", db.owner_dsn],
+                          capture_output=True, check=True).stdout
+    assert b"workbench" in dump  # the dump is of the right database
+    for secret in ("Jääskeläinen", "Öhman", "Birgitta", "131052-308T", "010170-123F",
+                   "Koivukuja", "Sibeliuksenkatu", "Helsinki", "KV-2231", "78000", "123450"):
+        assert secret.encode() not in dump, secret
+    assert ADMIN.encode() in dump  # user names are in the clear, as README says
+
+
+def test_a_removed_laptop_cannot_log_in_and_the_others_get_a_new_key(laptops):
+    desk, visit, db = laptops
+    before = state.team_keys(desk.db, "case")
+    team.remove(desk, "visit")
+    after = state.team_keys(desk.db, "case")
+    assert max(after) == max(before) + 1
+    CaseService(desk).create_case(intake())
+    sync(desk)
+    with pytest.raises(Refused) as refused:
+        sync(visit)
+    assert refused.value.code == "login"
+    with psycopg.connect(db.owner_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM workbench.changes WHERE key_epoch = %s",
+                            (max(after),)).fetchone()[0] >= 1
