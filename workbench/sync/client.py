@@ -81,6 +81,8 @@ def _hex(value: Any) -> str:
 class Server:
     """One connection, used for one sync (or one administrator's command)."""
 
+    page = PAGE  # records per pull and per push
+
     def __init__(self, conninfo: str, password: str | None = None) -> None:
         self.conninfo = conninfo
         self.password = password
@@ -158,10 +160,10 @@ class Server:
              CLIENT_VERSION))
         return {_hex(op): seq for op, seq in rows}
 
-    def pull(self, after: int, limit: int = PAGE) -> list[tuple[int, Sealed]]:
+    def pull(self, after: int, limit: int | None = None) -> list[tuple[int, Sealed]]:
         rows = self._call(
             "SELECT seq, op_id, channel, device_id, entity, key_epoch, schema_version, nonce, "
-            "ciphertext, signature FROM workbench.pull(%s, %s)", (after, limit))
+            "ciphertext, signature FROM workbench.pull(%s, %s)", (after, limit or self.page))
         return [(r[0], Sealed(_hex(r[1]), r[2], _hex(r[3]), bytes(r[4]), r[5], r[6],
                               bytes(r[7]), bytes(r[8]), bytes(r[9]))) for r in rows]
 
@@ -172,7 +174,7 @@ class Server:
                 return
             yield page
             after = page[-1][0]
-            if len(page) < PAGE:
+            if len(page) < self.page:
                 return
 
     def invite(self, device_id: str, name: str, user: str, role: str, password: str) -> str:

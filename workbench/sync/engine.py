@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from workbench.store.crypto import unb64
 from workbench.sync import keys, state, trust
-from workbench.sync.client import PAGE, Refused, Server
+from workbench.sync.client import Refused, Server
 from workbench.sync.receive import receive
 from workbench.sync.sealing import SealProblem, seal
 from workbench.sync.sealing import open_record as open_sealed_record
@@ -125,7 +125,7 @@ def push(team: Team, progress: Progress | None = None) -> int:
     retried = False
     while True:
         batch = db.all("SELECT n, op_id, channel, entity, payload FROM sync_outbox "
-                       "ORDER BY n LIMIT ?", (PAGE,))
+                       "ORDER BY n LIMIT ?", (team.server.page,))
         if not batch:
             return sent
         sealed = []
