@@ -80,10 +80,13 @@ def fonts_embedded(pdf: bytes, tmp_path) -> bool:
     return bool(lines) and all(line.split()[-5] == "yes" for line in lines)
 
 
-def a_case(session, country: str, instalments: int = 3, first: date | None = None) -> int:
-    ProfileService(session).set_profile(PROFILE)
+def a_case(session, country: str, instalments: int = 3, first: date | None = None,
+           profile: Profile = PROFILE) -> int:
+    ProfileService(session).set_profile(profile)
     cases = CaseService(session)
-    landlord = cases.add_landlord(LANDLORDS[country])
+    landlord = next((known for known in cases.landlords()
+                     if known.name == LANDLORDS[country].name), None) \
+        or cases.add_landlord(LANDLORDS[country])
     case_id = cases.create_case(intake(first_name="Åsa", last_name="Øberg-Nyström",
                                        identity_text="", city="Kotikylä",
                                        landlord_id=landlord.id, rent_arrears=900_00)).case.id

@@ -106,3 +106,26 @@ def test_a_removed_laptop_cannot_log_in_and_the_others_get_a_new_key(laptops):
     with psycopg.connect(db.owner_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM workbench.changes WHERE key_epoch = %s",
                             (max(after),)).fetchone()[0] >= 1
+
+
+def test_a_joined_laptop_seals_with_the_organisations_seal_and_numbers_never_clash(laptops):
+    from tests.integration.test_agreement_contents import PROFILE, a_case
+    from workbench.agreements.service import AgreementService
+    from workbench.agreements.verify import verify
+
+    desk, visit, _db = laptops
+    on_desk = a_case(desk, "FI")
+    _roundtrip(desk, visit)
+    on_visit = a_case(visit, "FI", profile=dataclasses.replace(PROFILE, user_name="ville"))
+    desk_document, _ = AgreementService(desk).make(on_desk, "fi")
+    visit_document, pdf = AgreementService(visit).make(on_visit, "fi")
+    _roundtrip(desk, visit)
+    assert desk_document.number.startswith("FI-") and "-DESK-" in desk_document.number
+    assert "-VISIT-" in visit_document.number
+    numbers = [row[0] for row in desk.db.all(
+        "SELECT number FROM documents WHERE kind = 'agreement'")]
+    assert sorted(numbers) == sorted({desk_document.number, visit_document.number})
+    # The visit laptop's seal is the organisation's: the desk (and verify) accept it.
+    assert (visit.location.data_dir / "organisation.pem").exists()
+    verdict = verify(pdf, (desk.location.data_dir / "organisation.pem").read_bytes())
+    assert verdict.valid, verdict

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import make_store
 from tests.helpers import intake
 from tests.support.relay import Relay
-from workbench.cases.model import Contact, Channel
+from workbench.cases.model import Channel, Contact
 from workbench.cases.service import CaseService
 from workbench.session import StoreLocation
 from workbench.sync import conflicts, state
@@ -87,3 +87,11 @@ def test_a_contact_added_while_the_other_laptop_erased_the_case_keeps_the_case(t
     assert visit.db.scalar("SELECT count(*) FROM cases") == 1
     for session in (desk, visit):
         assert [c.field for c in conflicts.list_conflicts(session.db)] == ["_deleted"]
+
+
+def test_the_migration_holds_the_capture_triggers_this_program_generates():
+    from pathlib import Path
+
+    from workbench.sync.tables import trigger_sql
+    migration = Path("workbench/store/migrations/0006_team_sync.sql").read_text()
+    assert migration.endswith(trigger_sql())

@@ -159,6 +159,12 @@ class AgreementService:
         issued = self.db.scalar("SELECT count(*) FROM documents WHERE case_id = ? AND "
                                 "kind = 'agreement'", (case_id,)) or 0
         base = f"{country}-{date.today().year}-{case_id:06d}"
+        if self.session.sync_device is not None:
+            # Case ids are this laptop's own; the laptop's name (unique in the team) keeps
+            # numbers made on two laptops apart: FI-2026-VISIT-000016-1.
+            from workbench.sync import state
+            base = (f"{country}-{date.today().year}-"
+                    f"{state.get(self.db, 'device_name').upper()}-{case_id:06d}")
         taken = {row[0] for row in self.db.all(
             "SELECT number FROM documents WHERE number LIKE ?", (f"{base}-%",))}
         return next(f"{base}-{n}" for n in range(issued + 1, issued + len(taken) + 2)

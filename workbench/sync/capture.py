@@ -216,10 +216,11 @@ def snapshot(db: Database, *, device: str, user: str) -> int:
     set_capture(db, True)
     for table in TABLES:
         key = "rowid" if table.key == "rowid" else table.key
+        only = f"AND {table.only.replace('ROW.', '')}" if table.only else ""
         db.execute(
             f"INSERT INTO sync_dirty (tbl, row_id, op, old) SELECT '{table.name}', {key}, 'i', "
             f"NULL FROM {table.name} WHERE {key} NOT IN "
             f"(SELECT row_id FROM sync_rows WHERE tbl = '{table.name}' "
-            f"AND row_id IS NOT NULL)")
+            f"AND row_id IS NOT NULL) {only}")
     count = len(capture(db, device=device, user=user, action="sync.snapshot"))
     return count

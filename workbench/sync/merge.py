@@ -232,9 +232,16 @@ class Merger:
         return found
 
     def _ensure_live(self, gid: str, reason: str) -> None:
+        """A row now points at ``gid``: that row must exist. If it is kept only because of
+        a conflict with a delete, the new row may cross that delete too, so its existence
+        is decided again (else the conflict would list it or not by the order of arrival)."""
         info = rowinfo.load(self.db, gid)
-        if info is not None and info.row_id is None:
+        if info is None:
+            return
+        if info.row_id is None:
             self._make_live(BY_NAME[info.tbl], info)
+            self._pending.append(gid)
+        elif self.db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)):
             self._pending.append(gid)
 
     def _make_live(self, table, info: RowInfo) -> None:
@@ -246,8 +253,10 @@ class Merger:
                 self._ensure_live(values[column], info.created_op)
         local = rowinfo.to_local(self.db, table, values)
         names = list(local)
+        # The seal's settings rows replace what a laptop may hold from before it joined.
+        verb = "INSERT OR REPLACE" if table.name == "settings" else "INSERT"
         cursor = self.db.execute(
-            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"{verb} INTO {table.name} ({', '.join(names)}) "
             f"VALUES ({', '.join('?' for _ in names)})", [local[n] for n in names])
         info.row_id = cursor.lastrowid if table.key != "case_id" else local["case_id"]
         info.tomb = None

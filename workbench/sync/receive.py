@@ -28,6 +28,7 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
     """Apply ``(seq, record)`` pairs in order; ``cursor`` is stored with them."""
     db = session.db
     result = Received()
+    seal_changed = False
     with session.action("sync.receive", "sync"):
         capture.set_capture(db, False)
         merger = Merger(db)
@@ -51,11 +52,17 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
                                      (case_id,)):
                 refresh_next_unpaid(db, plan_id)
             facts.refresh_case(db, context, case_id, partners_before.get(case_id))
+        if any(gid.startswith("settings.") for gid in merger.touched):
+            seal_changed = True
         if cursor is not None:
             db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('cursor', ?)",
                        (str(cursor),))
         db.execute("DELETE FROM sync_dirty")
         capture.set_capture(db, True)
+    if seal_changed:
+        # The organisation's certificate beside the store, for `workbench verify`.
+        from workbench.agreements.identity import load_identity, publish_certificate
+        publish_certificate(session.location.data_dir, load_identity(session))
     return result
 
 

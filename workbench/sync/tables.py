@@ -29,12 +29,19 @@ class Table:
     natural: tuple[str, ...] = ()  # the columns of a natural key within the parent
     blobs: tuple[str, ...] = ()
     key: str = "id"  # the column that is the rowid (tenancies: case_id)
+    only: str = ""  # an SQL condition on the row (as ROW.column) for rows that travel
 
 
 _CASE = {"case_id": "cases"}
 
+# The organisation's seal travels to every case worker's laptop (it signs agreements);
+# the rest of the settings (this store's id, roster version, …) belong to the laptop.
+SHARED_SETTINGS = ("signing_certificate", "signing_key", "seal_certificate_history")
+
 # Parents before children: a row's references are applied before the row.
 TABLES: tuple[Table, ...] = (
+    Table("settings", ("key", "value"), natural=("key",), key="rowid",
+          only="ROW.key IN ({})".format(", ".join(f"'{k}'" for k in SHARED_SETTINGS))),
     Table("persons", ("id", "first_name", "last_name", "identity_number", "identity_kind",
                       "identity_unverified", "birth_year", "phone", "email", "language",
                       "created_at", "updated_at"), local=("updated_at",)),
@@ -131,6 +138,9 @@ def trigger_sql() -> str:
     out = []
     for table in TABLES:
         name = table.name
+        conditions = {"i": table.only.replace("ROW.", "NEW."),
+                      "u": table.only.replace("ROW.", "OLD."),
+                      "d": table.only.replace("ROW.", "OLD.")}
         insert = (f"INSERT INTO sync_dirty (tbl, row_id, op, old) "
                   f"VALUES ('{name}', NEW.rowid, 'i', NULL)")
         update = (f"INSERT INTO sync_dirty (tbl, row_id, op, old) "
@@ -139,6 +149,8 @@ def trigger_sql() -> str:
                   f"VALUES ('{name}', OLD.rowid, 'd', {_old_json(table)})")
         for suffix, event, body in (("i", "INSERT", insert), ("u", "UPDATE", update),
                                     ("d", "DELETE", delete)):
-            out.append(f"CREATE TRIGGER sync_{name}_{suffix} AFTER {event} ON {name} {when}\n"
+            condition = f"{when} AND {conditions[suffix]}" if table.only else when
+            out.append(f"CREATE TRIGGER sync_{name}_{suffix} AFTER {event} ON {name} "
+                       f"{condition}\n"
                        f"BEGIN\n    {body};\nEND;\n")
     return "\n".join(out)

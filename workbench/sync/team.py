@@ -4,6 +4,7 @@ devices. The command line and the window call these; nothing here prints."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,19 @@ class DeviceRow:
                 "this_device": self.this_device}
 
 
+_DEVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
+
+
+def check_device_name(name: str) -> str:
+    """A laptop's name: letters, digits and hyphens, at most 16 (it is printed in the
+    numbers of the agreements made on that laptop)."""
+    name = name.strip()
+    if not _DEVICE_NAME.match(name):
+        raise ValidationError(N_("A laptop's name is 1 to 16 letters, digits or hyphens, "
+                                 "such as desk-2 or visit."))
+    return name
+
+
 def _device_conninfo(owner_dsn: str, role: str) -> str:
     params = conninfo_to_dict(owner_dsn)
     params.pop("password", None)
@@ -69,6 +83,7 @@ def init_server(session, owner_dsn: str, device_name: str) -> str:
     """Install (or upgrade) the schema; on the first run, make this laptop the team's first
     device, holding the first team keys. Returns the team id."""
     session.require(Role.ADMIN, N_("set up the team server"))
+    device_name = check_device_name(device_name)
     db = session.db
     try:
         conn = psycopg.connect(owner_dsn, connect_timeout=8, autocommit=True)
@@ -124,14 +139,17 @@ def invite(session, name: str, user: str, role: str, out: Path) -> dict:
     """Register a new device's login and write the invitation file it joins with."""
     if role not in trust.ROLES:
         raise ValidationError(N_("The role must be admin, advisor or lead."))
-    name, user = name.strip(), user.strip()
-    if not name or not user:
-        raise ValidationError(N_("The device needs a name and a user."))
+    name, user = check_device_name(name), user.strip()
+    if not user:
+        raise ValidationError(N_("The laptop needs a user."))
     config = state.config(session.db)
     device_id = uuid.uuid4().hex
     password = _new_password()
     with Server(config["conninfo"], config.get("password")) as conn:
-        _admin_team(session, conn)
+        team = _admin_team(session, conn)
+        if any(d["name"].casefold() == name.casefold() for d in team.load_devices()):
+            raise ValidationError(N_("The team already has a laptop called {name}."),
+                                  name=name)
         db_role = conn.invite(device_id, name, user, role, password)
     params = conninfo_to_dict(config["conninfo"])
     params["user"] = db_role

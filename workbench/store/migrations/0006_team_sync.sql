@@ -101,6 +101,21 @@ CREATE TABLE sync_audit (
     PRIMARY KEY (device_id, id)
 ) STRICT;
 
+CREATE TRIGGER sync_settings_i AFTER INSERT ON settings WHEN (SELECT value FROM sync_state WHERE key = 'capture') = '1' AND NEW.key IN ('signing_certificate', 'signing_key', 'seal_certificate_history')
+BEGIN
+    INSERT INTO sync_dirty (tbl, row_id, op, old) VALUES ('settings', NEW.rowid, 'i', NULL);
+END;
+
+CREATE TRIGGER sync_settings_u AFTER UPDATE ON settings WHEN (SELECT value FROM sync_state WHERE key = 'capture') = '1' AND OLD.key IN ('signing_certificate', 'signing_key', 'seal_certificate_history')
+BEGIN
+    INSERT INTO sync_dirty (tbl, row_id, op, old) VALUES ('settings', OLD.rowid, 'u', json_object('key', OLD.key, 'value', OLD.value));
+END;
+
+CREATE TRIGGER sync_settings_d AFTER DELETE ON settings WHEN (SELECT value FROM sync_state WHERE key = 'capture') = '1' AND OLD.key IN ('signing_certificate', 'signing_key', 'seal_certificate_history')
+BEGIN
+    INSERT INTO sync_dirty (tbl, row_id, op, old) VALUES ('settings', OLD.rowid, 'd', json_object('key', OLD.key, 'value', OLD.value));
+END;
+
 CREATE TRIGGER sync_persons_i AFTER INSERT ON persons WHEN (SELECT value FROM sync_state WHERE key = 'capture') = '1'
 BEGIN
     INSERT INTO sync_dirty (tbl, row_id, op, old) VALUES ('persons', NEW.rowid, 'i', NULL);
