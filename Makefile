@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEBIAN_PACKAGES := python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 \
-	poppler-utils desktop-file-utils
+	poppler-utils desktop-file-utils postgresql
 
 .PHONY: demo run test bench lint format translations system-deps bundle release-check clean
 

@@ -18,6 +18,8 @@ from workbench.i18n import set_language
 from workbench.session import Session, StoreLocation, create_store
 from workbench.store.keyslots import KdfParams
 
+pytest_plugins = ["tests.support.pg_fixtures"]
+
 FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
 PASSPHRASE = "correct horse battery staple"
 ADMIN = "anna"
