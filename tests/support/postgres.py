@@ -164,7 +164,9 @@ class Cluster:
                        f"unix_socket_directories = '{self.socket_dir}'\n"
                        "max_connections = 100\n"
                        "fsync = off\n"
-                       "synchronous_commit = off\n"
+                       # A restart must keep every commit it acknowledged (fsync off is
+                       # safe while the machine itself does not crash).
+                       "synchronous_commit = on\n"
                        "full_page_writes = off\n"
                        "password_encryption = 'scram-sha-256'\n"
                        "shared_buffers = '32MB'\n")

@@ -187,8 +187,13 @@ class Server:
                                                         CLIENT_VERSION))
 
     def change_password(self, password: str) -> None:
+        """A new login secret, sent as a SCRAM verifier made here: the server never sees
+        the secret itself (nor does its statement log)."""
+        assert self._conn is not None
+        verifier = self._conn.pgconn.encrypt_password(
+            password.encode(), self._conn.info.user.encode(), b"scram-sha-256").decode()
         self._call(sql.SQL("ALTER ROLE CURRENT_USER WITH PASSWORD {}").format(
-            sql.Literal(password)).as_string(self._conn))
+            sql.Literal(verifier)).as_string(self._conn))
 
     def approve(self, device_id: str, certificate: bytes,
                 envelopes: list[tuple[str, int, bytes]]) -> None:
