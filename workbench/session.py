@@ -341,12 +341,18 @@ def now_utc() -> str:
 
 # --- creating a store ---------------------------------------------------------------------
 
+FIRST_USER_ROLES = frozenset({"admin", "advisor"})
+
+
 def create_store(location: StoreLocation, org_name: str, country: str, admin: str,
                  passphrase: str, language: str = "en",
-                 kdf: KdfParams = DEFAULT_KDF) -> tuple[Session, str]:
+                 kdf: KdfParams = DEFAULT_KDF,
+                 roles: frozenset[str] = FIRST_USER_ROLES) -> tuple[Session, str]:
     """Make a new store with its first user (admin and advisor); returns the recovery key.
 
-    Refuses a directory that already holds a store, touching nothing in it.
+    A project lead's laptop that joins a team starts with a lead (``roles``): the case
+    key is then wrapped to the recovery key only, and the session returned opens the
+    facts store alone. Refuses a directory that already holds a store, touching nothing.
     """
     if location.exists():
         raise StoreExists(path=str(location.data_dir))
@@ -362,7 +368,7 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
     with os_errors_as_user_errors(location.data_dir):
         ensure_private_dir(location.data_dir)
     recovery_key = new_recovery_key()
-    keyfile, access = _new_keys(uuid.uuid4().hex, admin, passphrase, recovery_key, kdf)
+    keyfile, access = _new_keys(uuid.uuid4().hex, admin, passphrase, recovery_key, kdf, roles)
     made = [location.db_path, location.facts_path]
     db: Database | None = None
     store_lock = StoreLock(location.data_dir)
@@ -380,7 +386,7 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
                 ("org_name", org_name.strip()), ("country", country), ("language", language),
                 ("store_id", keyfile.store_id), ("created_at", now_utc())])
             db.execute("INSERT INTO users (name, roles, created_at) VALUES (?, ?, ?)",
-                       (admin, "admin,advisor", now_utc()))
+                       (admin, user_roles_text(roles), now_utc()))
             facts.ensure_link_key(db)
             signer = audit.Signer(admin, access.key_id, access.keys)
             facts.record_head(db, audit.append(db, signer, "store.create", "store", None))
@@ -398,6 +404,12 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
         if isinstance(error, DatabaseError):
             raise_for_disk(error, made[0])
         raise
+    if not access.member.case_worker:
+        # Written with both keys (the store must be made whole); opened as what it is.
+        db.close()
+        store_lock.release()
+        access.store_keys.pop("case")
+        return open_session(location, access), recovery_key
     session = Session(location, access, db, db, store_lock)
     session._key_versions = {"case": 1, "facts": 1}
     session._write_head()
@@ -405,18 +417,21 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
 
 
 def _new_keys(store_id: str, admin: str, passphrase: str, recovery_key: str,
-              kdf: KdfParams) -> tuple[KeyFile, Access]:
-    """A key file with the first administrator, the recovery key and fresh store keys."""
+              kdf: KdfParams, roles: frozenset[str] = FIRST_USER_ROLES,
+              ) -> tuple[KeyFile, Access]:
+    """A key file with the first user, the recovery key and fresh store keys."""
     from workbench.store.access import grant
     from workbench.store.roster import verify_chain
 
     admin_keys, recovery_keys = KeyPairs.generate(), KeyPairs.generate()
-    members = {admin: Member(admin, frozenset({"admin", "advisor"}), admin_keys.box_public,
+    members = {admin: Member(admin, frozenset(roles), admin_keys.box_public,
                              admin_keys.sign_public)}
     recovery = Member(RECOVERY, frozenset({"admin"}), recovery_keys.box_public,
                       recovery_keys.sign_public)
     roster = first_roster(store_id, members, recovery)
-    entry = sign_entry(roster, admin, admin_keys, "")
+    # Only an administrator (or the recovery key) may sign the list of users.
+    entry = (sign_entry(roster, admin, admin_keys, "") if "admin" in roles
+             else sign_entry(roster, RECOVERY, recovery_keys, ""))
     anchor = entry_hash(entry)
     keyfile = KeyFile(store_id, roster=[entry])
     store_keys = {"case": {1: new_store_key()}, "facts": {1: new_store_key()}}

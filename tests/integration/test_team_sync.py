@@ -129,3 +129,45 @@ def test_a_joined_laptop_seals_with_the_organisations_seal_and_numbers_never_cla
     assert (visit.location.data_dir / "organisation.pem").exists()
     verdict = verify(pdf, (desk.location.data_dir / "organisation.pem").read_bytes())
     assert verdict.valid, verdict
+
+
+def test_a_leads_laptop_gets_the_whole_teams_figures_and_no_case(laptops, tmp_path):
+    from datetime import date
+
+    from workbench.stats.period import quarter_period
+    from workbench.stats.service import StatsService
+
+    desk, visit, _db = laptops
+    invitation = tmp_path / "lead.invitation"
+    team.invite(desk, "lead-laptop", "leena", "lead", invitation)
+    lead, _key, fingerprint = team.join(StoreLocation(tmp_path / "lead"), invitation, "leena",
+                                        PASSPHRASE, kdf=FAST_KDF)
+    try:
+        assert lead.db is None  # the lead's passphrase opens the facts store only
+        team.approve(desk, fingerprint)
+        for n in range(4):
+            CaseService(desk).create_case(intake(last_name=f"Desk{n}", identity_text=""))
+            CaseService(visit).create_case(intake(last_name=f"Visit{n}", identity_text=""))
+        _roundtrip(desk, visit)
+        sync(lead)
+        assert lead.facts_db.scalar("SELECT count(*) FROM f_cases") == 8
+        quarter = quarter_period(date.today().year, (date.today().month - 1) // 3 + 1)
+        after = date(quarter.end.year + 1, 1, 1)
+
+        def figures(session):
+            report = StatsService(session).report(quarter, today=after)
+            return [(t.key, t.grid.values, sorted(t.grid.hidden)) for t in report.tables]
+
+        assert figures(lead) == figures(desk) == figures(visit)
+        # An erased case leaves the lead's figures at the next sync.
+        CaseService(desk).erase_case(desk.db.scalar("SELECT min(id) FROM cases"))
+        _roundtrip(desk, visit)
+        sync(lead)
+        assert lead.facts_db.scalar("SELECT count(*) FROM f_cases") == 7
+        assert figures(lead) == figures(desk)
+        # Nothing on the lead's laptop names a case: no case store key, no case record.
+        files = b"".join(p.read_bytes() for p in (tmp_path / "lead").rglob("*") if p.is_file())
+        for name in ("Desk0", "Visit1", "Jääskeläinen", "131052-308T"):
+            assert name.encode() not in files
+    finally:
+        lead.lock()

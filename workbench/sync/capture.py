@@ -81,6 +81,7 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
         write = _write(db, table, gid, entity, group, op_id, gids, old_gids)
         if write is not None:
             by_entity.setdefault(entity, []).append(write)
+    _mark_facts(db, by_entity)
     made = []
     for entity, writes in by_entity.items():
         op_id = ops[entity]
@@ -93,6 +94,28 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
                    "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
         made.append(op_id)
     return made
+
+
+def _mark_facts(db: Database, by_entity: dict[str, list[dict]]) -> None:
+    """The cases whose statistics facts may have changed (a resident's birth year and a
+    landlord's kind count too) are sent to the team's leads at the next sync."""
+    from workbench.sync import team_facts
+    cases: set[str] = set()
+    for entity, writes in by_entity.items():
+        tables = {write["t"] for write in writes}
+        if "persons" in tables:
+            cases.update(r[0] for r in db.all(
+                "SELECT s.gid FROM cases c JOIN sync_rows s ON s.tbl = 'cases' AND "
+                "s.row_id = c.id JOIN sync_rows p ON p.tbl = 'persons' AND p.row_id = "
+                "c.person_id WHERE p.gid = ?", (entity,)))
+        if "landlords" in tables:
+            cases.update(r[0] for r in db.all(
+                "SELECT s.gid FROM tenancies t JOIN sync_rows s ON s.tbl = 'cases' AND "
+                "s.row_id = t.case_id JOIN sync_rows l ON l.tbl = 'landlords' AND l.row_id = "
+                "t.landlord_id WHERE l.gid = ?", (entity,)))
+        if tables - {"persons", "landlords", "user_profiles", "settings"}:
+            cases.add(entity)
+    team_facts.mark_gids(db, cases)
 
 
 def _lives(db: Database, notes: list) -> list[_Life]:

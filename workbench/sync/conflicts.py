@@ -45,12 +45,15 @@ class Conflict:
 
 
 def list_conflicts(db: Database, case_id: int | None = None) -> list[Conflict]:
+    """The open questions, of the case ``case_id`` or of all. A row that is gone asks none:
+    its delete had seen every value (else the row would have been kept), so the values
+    stay stored only for a restore, which brings the question back."""
     device = db.scalar("SELECT value FROM sync_state WHERE key = 'device_id'") or ""
-    where, params = "", ()
+    where, params = "WHERE r.row_id IS NOT NULL", ()
     if case_id is not None:
         entity = db.scalar("SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id = ?",
                            (case_id,))
-        where, params = "WHERE c.entity = ?", (entity,)
+        where, params = where + " AND c.entity = ?", (entity,)
     grouped: dict[tuple[str, str], list] = {}
     for row in db.all(
             "SELECT c.gid, c.field, c.op, c.value, s.at, s.who, s.dev, r.tbl, r.entity "
@@ -72,7 +75,8 @@ def list_conflicts(db: Database, case_id: int | None = None) -> list[Conflict]:
 def cases_with_conflicts(db: Database) -> set[int]:
     return {row[0] for row in db.all(
         "SELECT r.row_id FROM sync_rows r WHERE r.tbl = 'cases' AND r.row_id IS NOT NULL "
-        "AND r.gid IN (SELECT entity FROM sync_conflicts)")}
+        "AND r.gid IN (SELECT c.entity FROM sync_conflicts c JOIN sync_rows x "
+        "ON x.gid = c.gid WHERE x.row_id IS NOT NULL)")}
 
 
 def resolve(session, conflict_id: str, keep: str) -> Conflict:

@@ -44,7 +44,10 @@ class Team:
 
     def __init__(self, session, server: Server) -> None:
         self.session = session
-        self.db = session.db
+        # A lead's laptop keeps its place in the team in the facts store, the only one
+        # its passphrase opens.
+        self.db = session.db if session.db is not None else session.facts_db
+        self.lead = session.db is None
         self.server = server
         self.config = state.config(self.db)
         self.team_id = self.config["team_id"]
@@ -62,7 +65,7 @@ class Team:
         if me["state"] != "active":
             raise Refused("pending" if me["state"] in ("invited", "pending") else "revoked")
         self.load_devices()
-        with self.session.db.transaction():
+        with self.db.transaction():
             for channel, epoch, sealed in self.server.my_envelopes():
                 if keys.get(self.db, channel, epoch) is None:
                     key = keys.unwrap(sealed, team=self.team_id, channel=channel, epoch=epoch,
@@ -101,26 +104,31 @@ def sync(session, progress: Progress | None = None) -> SyncReport:
     """Push what this laptop made, pull what the others made. Raises ServerUnreachable
     (nothing lost; try later) or Refused (with the reason)."""
     report = SyncReport()
-    config = state.config(session.db)
+    db = session.db if session.db is not None else session.facts_db
+    config = state.config(db)
     with Server(config["conninfo"], config.get("password")) as server:
         team = Team(session, server)
         team.refresh()
-        report.sent = push(team, progress)
-        pull(team, report, progress)
-    db = session.db
+        if team.lead:
+            pull_facts(team, report, progress)
+        else:
+            report.sent = push(team, progress)
+            pull(team, report, progress)
     with db.transaction():
         state.put(db, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
-    report.conflicts = db.scalar("SELECT count(DISTINCT gid || '/' || field) "
-                                 "FROM sync_conflicts") or 0
-    report.waiting = state.waiting(db)
+    if not team.lead:
+        report.conflicts = db.scalar("SELECT count(DISTINCT gid || '/' || field) "
+                                     "FROM sync_conflicts") or 0
+        report.waiting = state.waiting(db)
     return report
 
 
 def push(team: Team, progress: Progress | None = None) -> int:
     db = team.db
     sent = 0
-    from workbench.sync import audit_chain
+    from workbench.sync import audit_chain, team_facts
     audit_chain.collect(team.session)
+    team_facts.publish(team.session)
     total = state.waiting(db)
     retried = False
     while True:
@@ -189,5 +197,34 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
         report.duplicates += received.duplicates
         report.held += received.held
         report.cases |= received.cases
+        if progress:
+            progress("pull", report.received + report.duplicates, 0)
+
+
+def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
+    """A lead's laptop: the team's statistics facts, nothing else."""
+    from workbench.sync import team_facts
+    session, db = team.session, team.db
+    for page in team.server.pull_pages(state.cursor(db)):
+        opened: list[tuple[int, dict]] = []
+        for seq, sealed in page:
+            try:
+                card = team.card(sealed.device_id)
+                if sealed.channel != "facts" or card.role == "lead":
+                    raise trust.TrustProblem("not a case worker's facts")
+                key = keys.get(db, "facts", sealed.key_epoch)
+                if key is None:
+                    raise SealProblem("no key for that epoch")
+                opened.append((seq, open_sealed_record(sealed, team_key=key,
+                                                       sign_public=card.sign_public)))
+            except (trust.TrustProblem, SealProblem) as problem:
+                report.refused.append(f"{seq}: {problem}")
+        with session.action("sync.receive", "sync"):
+            for seq, record in opened:
+                if team_facts.apply(db, record, seq):
+                    report.received += 1
+                else:
+                    report.duplicates += 1
+            state.put(db, "cursor", str(page[-1][0]))
         if progress:
             progress("pull", report.received + report.duplicates, 0)

@@ -46,6 +46,7 @@ class Merger:
         self.touched: set[str] = set()  # gids whose rows changed here
         self._pending: list[str] = []  # gids whose existence must be decided again
         self.erased_cases: set[int] = set()  # local ids of cases deleted here
+        self.erased_gids: set[str] = set()
 
     # --- records ------------------------------------------------------------------------
 
@@ -272,6 +273,7 @@ class Merger:
         self.db.execute(f"DELETE FROM {table.name} WHERE {key} = ?", (info.row_id,))
         if table.name == "cases":
             self.erased_cases.add(info.row_id)
+            self.erased_gids.add(info.gid)
         info.row_id = None
         rowinfo.save(self.db, info)
         self.touched.add(info.gid)

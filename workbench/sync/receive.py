@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from workbench.cases import queries
 from workbench.plans.service import refresh_next_unpaid
 from workbench.stats import facts
-from workbench.sync import capture
+from workbench.sync import capture, team_facts
 from workbench.sync.merge import Merger, RecordProblem
 
 
@@ -45,6 +45,8 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
                                                 json.dumps(record).encode()))
                 result.held += 1
         result.cases = _cases_of(db, merger.touched, partners_before) | merger.erased_cases
+        team_facts.mark(db, result.cases)
+        team_facts.mark_gids(db, merger.erased_gids)
         context = session.facts_context()
         for case_id in sorted(result.cases):
             queries.reindex(db, case_id)

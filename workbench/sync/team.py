@@ -15,7 +15,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from workbench.errors import ValidationError
 from workbench.i18n import N_
-from workbench.session import Role, StoreLocation, create_store
+from workbench.session import FIRST_USER_ROLES, Role, StoreLocation, create_store
 from workbench.store.crypto import KeyPairs, b64, unb64
 from workbench.store.files import create_private_file
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
@@ -188,9 +188,6 @@ def join(location: StoreLocation, invitation_path: Path, user: str, passphrase: 
     waiting for an administrator to compare the fingerprint. Returns (session, recovery
     key, fingerprint)."""
     invitation = read_invitation(invitation_path)
-    if invitation["role"] == "lead":
-        raise ValidationError(N_("A project lead's laptop cannot join yet: it will receive "
-                                 "the team's statistics in a later version."))
     if user.strip() != invitation["user"]:
         raise ValidationError(N_("This invitation is for {user}."), user=invitation["user"])
     organisation = invitation["organisation"]
@@ -204,14 +201,19 @@ def join(location: StoreLocation, invitation_path: Path, user: str, passphrase: 
         # no longer opens anything.
         conn.change_password(password)
         conn.enrol(device.box_public, device.sign_public)
-    session, recovery_key = create_store(location, organisation["name"],
-                                         organisation["country"], user, passphrase,
-                                         language=organisation["language"], kdf=kdf)
-    with session.db.transaction():
-        _save_device(session.db, team_id=invitation["team"], device_id=invitation["device"],
+    lead = invitation["role"] == "lead"
+    session, recovery_key = create_store(
+        location, organisation["name"], organisation["country"], user, passphrase,
+        language=organisation["language"], kdf=kdf,
+        roles=frozenset({"lead"}) if lead else FIRST_USER_ROLES)
+    # A lead's laptop keeps its place in the team in the facts store (all it can open).
+    db = session.facts_db if lead else session.db
+    with db.transaction():
+        _save_device(db, team_id=invitation["team"], device_id=invitation["device"],
                      name=invitation["name"], conninfo=invitation["conninfo"],
                      password=password, root=unb64(invitation["root"]), device=device)
-    state.enable(session, invitation["device"])
+    if not lead:
+        state.enable(session, invitation["device"])
     return session, recovery_key, trust.fingerprint(device.sign_public, device.box_public)
 
 

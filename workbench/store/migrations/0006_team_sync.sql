@@ -93,6 +93,17 @@ CREATE TABLE sync_devices (
     last_seen   TEXT
 ) STRICT;
 
+-- Cases whose statistics facts the team has not been sent since they changed, and what
+-- was sent last for each (a lead's laptop receives only these facts).
+CREATE TABLE sync_facts_dirty (
+    case_gid TEXT PRIMARY KEY
+) STRICT;
+
+CREATE TABLE sync_facts_sent (
+    fid    TEXT PRIMARY KEY,
+    digest TEXT NOT NULL
+) STRICT;
+
 -- Each device's audit rows as they arrived, to verify every device's chain.
 CREATE TABLE sync_audit (
     device_id TEXT NOT NULL,
