@@ -171,3 +171,46 @@ def test_a_leads_laptop_gets_the_whole_teams_figures_and_no_case(laptops, tmp_pa
             assert name.encode() not in files
     finally:
         lead.lock()
+
+
+def test_records_from_a_newer_program_are_kept_until_this_one_is_updated(laptops, monkeypatch):
+    from workbench.sync import merge, rows
+
+    desk, visit, _db = laptops
+    first = CaseService(desk).create_case(intake(last_name="Before", identity_text=""))
+    _roundtrip(desk, visit)
+    # The desk runs a newer program: its next records have a layout this one cannot read.
+    monkeypatch.setattr(rows, "RECORD_VERSION", rows.RECORD_VERSION + 1)
+    import workbench.sync.capture as capture_module
+    monkeypatch.setattr(capture_module, "RECORD_VERSION", rows.RECORD_VERSION)
+    person = CaseService(desk).open_case(first.case.id).person
+    CaseService(desk).update_person(first.case.id, dataclasses.replace(person, phone="+358 1"))
+    monkeypatch.undo()
+    CaseService(desk).create_case(intake(last_name="After", identity_text=""))
+    sync(desk)
+    report = sync(visit)
+    assert report.held >= 2  # the newer record and everything after it wait
+    names = {r[0] for r in visit.db.all("SELECT last_name FROM persons")}
+    assert names == {"Before"}
+    # Updated, the laptop applies them in order.
+    monkeypatch.setattr(merge, "RECORD_VERSION", rows.RECORD_VERSION + 1)
+    report = sync(visit)
+    assert {r[0] for r in visit.db.all("SELECT last_name FROM persons")} == {"Before", "After"}
+    assert visit.db.scalar("SELECT phone FROM persons WHERE last_name = 'Before'") == "+358 1"
+    assert visit.db.scalar("SELECT count(*) FROM sync_held") == 0
+
+
+def test_a_server_that_requires_a_newer_program_says_update(laptops):
+    from tests.integration.cli import run_unlocked
+
+    desk, visit, db = laptops
+    team.init_server(desk, db.owner_dsn, "desk", min_client_version=99)
+    CaseService(visit).create_case(intake())
+    with pytest.raises(Refused) as refused:
+        sync(visit)
+    assert refused.value.code == "too_old"
+    visit_dir, user = visit.location.data_dir, visit.user.name
+    visit.lock()
+    result = run_unlocked(visit_dir, "sync", user=user)
+    assert result.returncode == 2
+    assert "newer version of this program" in result.stderr

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import make_store
+from tests.conftest import ADMIN, FAST_KDF, PASSPHRASE, make_store
 from tests.helpers import intake
 from tests.support.relay import Relay
 from workbench.cases.model import Channel, Contact
 from workbench.cases.service import CaseService
-from workbench.session import StoreLocation
+from workbench.session import StoreLocation, create_store
 from workbench.sync import conflicts, state
 
 
@@ -20,7 +20,10 @@ def team(tmp_path):
     relay = Relay()
     laptops = []
     for name in ("desk", "visit"):
-        session = make_store(StoreLocation(tmp_path / name))
+        location = StoreLocation(tmp_path / name)
+        # Only the first laptop has the organisation's seal, as when the second joins.
+        session = make_store(location) if name == "desk" else create_store(
+            location, "Asumisneuvonta Testi ry", "FI", ADMIN, PASSPHRASE, kdf=FAST_KDF)[0]
         state.enable(session, f"device-{name}")
         laptops.append(session)
     yield relay, laptops

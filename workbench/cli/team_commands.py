@@ -28,6 +28,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                      "connection string"))
     init.add_argument("--device-name", default=None, metavar=_("NAME"),
                       help=_("this laptop's name in the team (default: desk-USER)"))
+    init.add_argument("--min-client-version", type=int, default=None, metavar="N",
+                      help=_("refuse laptops whose program speaks an older sync version "
+                             "(they are told to update)"))
     init.set_defaults(handler=run_server_init)
 
     devices = commands.add_parser("devices", help=_("the team's laptops"))
@@ -103,7 +106,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_server_init(context: CommandContext, args: argparse.Namespace) -> int:
     with context.session() as session:
         name = args.device_name or f"desk-{session.user.name}"
-        team_id = team.init_server(session, args.dsn, name)
+        team_id = team.init_server(session, args.dsn, name, args.min_client_version)
         print(_("The team server is ready (team {team}); this laptop is “{name}”.").format(
             team=team_id[:8], name=session.sync_device and name))
     return 0

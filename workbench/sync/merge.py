@@ -38,6 +38,26 @@ for _table in TABLES:
             _REFERRERS.setdefault(_target, []).append((_table.name, _column))
 
 
+def _check_shape(record: dict) -> None:
+    """Only tables and fields this program knows (a newer program's record is kept
+    aside, never half applied, and no name in a record reaches SQL unchecked)."""
+    try:
+        if not isinstance(record["id"], str) or not isinstance(record["rows"], list):
+            raise RecordProblem("shape")
+        for row in record["rows"]:
+            table = BY_NAME.get(row["t"])
+            if table is None or not isinstance(row["g"], str) or not isinstance(
+                    row["e"], str):
+                raise RecordProblem("table")
+            known = {*fields(table), DELETED}
+            for name, write in row["w"].items():
+                if name not in known or not isinstance(write, list) or len(write) != 2 \
+                        or not isinstance(write[1], list):
+                    raise RecordProblem("field")
+    except (KeyError, TypeError, AttributeError) as error:
+        raise RecordProblem("shape") from error
+
+
 class Merger:
     """Applies records to one store inside the caller's transaction."""
 
@@ -54,6 +74,7 @@ class Merger:
         """Apply one record; False when it was already here (a retry or our own)."""
         if record.get("v", 0) > RECORD_VERSION:
             raise RecordProblem("newer")
+        _check_shape(record)
         op = record["id"]
         if self.db.one("SELECT 1 FROM sync_seen WHERE op_id = ?", (op,)):
             if seq is not None:
@@ -64,8 +85,6 @@ class Merger:
                         "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
                                                    record.get("who", ""), record.get("dev", "")))
         for row in sorted(record["rows"], key=lambda r: ORDER[r["t"]]):
-            if row["t"] not in BY_NAME:
-                raise RecordProblem("table")
             self._apply_row(op, row)
         self.settle()
         return True

@@ -33,17 +33,26 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
         capture.set_capture(db, False)
         merger = Merger(db)
         partners_before: dict[int, list[str]] = {}
-        for seq, record in records:
-            try:
-                if merger.apply(record, seq):
-                    result.applied += 1
-                else:
-                    result.duplicates += 1
-            except RecordProblem:
-                db.execute("INSERT OR REPLACE INTO sync_held (seq, schema_version, record) "
-                           "VALUES (?, ?, ?)", (seq or 0, int(record.get("v", 0)),
-                                                json.dumps(record).encode()))
-                result.held += 1
+        # Records from a newer program are kept, not misread; the ones after them wait
+        # too (they may stand on them), until an updated program applies them in order.
+        waiting = [(row[0], json.loads(row[1])) for row in db.all(
+            "SELECT seq, record FROM sync_held ORDER BY seq")]
+        db.execute("DELETE FROM sync_held")
+        holding = False
+        for seq, record in [*waiting, *records]:
+            if not holding:
+                try:
+                    if merger.apply(record, seq):
+                        result.applied += 1
+                    else:
+                        result.duplicates += 1
+                    continue
+                except RecordProblem:
+                    holding = True
+            db.execute("INSERT OR REPLACE INTO sync_held (seq, schema_version, record) "
+                       "VALUES (?, ?, ?)", (seq or 0, int(record.get("v", 0)),
+                                            json.dumps(record)))
+            result.held += 1
         result.cases = _cases_of(db, merger.touched, partners_before) | merger.erased_cases
         team_facts.mark(db, result.cases)
         team_facts.mark_gids(db, merger.erased_gids)

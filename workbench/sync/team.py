@@ -79,9 +79,11 @@ def _save_device(db, *, team_id: str, device_id: str, name: str, conninfo: str,
 
 # --- the first device ---------------------------------------------------------------------
 
-def init_server(session, owner_dsn: str, device_name: str) -> str:
+def init_server(session, owner_dsn: str, device_name: str,
+                min_client_version: int | None = None) -> str:
     """Install (or upgrade) the schema; on the first run, make this laptop the team's first
-    device, holding the first team keys. Returns the team id."""
+    device, holding the first team keys. ``min_client_version`` makes the server refuse
+    older programs (after an update that changes what records mean). Returns the team id."""
     session.require(Role.ADMIN, N_("set up the team server"))
     device_name = check_device_name(device_name)
     db = session.db
@@ -93,6 +95,9 @@ def init_server(session, owner_dsn: str, device_name: str) -> str:
         if state.in_team(db):
             team_id = state.config(db)["team_id"]
             server.install(conn, team_id)
+            if min_client_version is not None:
+                conn.execute("UPDATE workbench.settings SET value = %s "
+                             "WHERE key = 'min_client_version'", (str(min_client_version),))
             return team_id
         team_id = uuid.uuid4().hex
         server.install(conn, team_id)

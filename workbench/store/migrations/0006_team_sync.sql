@@ -70,7 +70,7 @@ CREATE TABLE sync_seen (
 CREATE TABLE sync_held (
     seq            INTEGER PRIMARY KEY,
     schema_version INTEGER NOT NULL,
-    record         BLOB NOT NULL
+    record         TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE sync_keys (
