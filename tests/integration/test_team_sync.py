@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+from datetime import datetime
 
 import psycopg
 import pytest
 
 from tests.conftest import ADMIN, FAST_KDF, PASSPHRASE, make_store
 from tests.helpers import intake
+from workbench.cases.model import Channel, Contact
 from workbench.cases.service import CaseService
 from workbench.session import StoreLocation
 from workbench.sync import conflicts, state, team
@@ -214,3 +216,27 @@ def test_a_server_that_requires_a_newer_program_says_update(laptops):
     result = run_unlocked(visit_dir, "sync", user=user)
     assert result.returncode == 2
     assert "newer version of this program" in result.stderr
+
+
+def test_check_verifies_every_laptops_audit_chain_and_finds_a_withheld_part(laptops):
+    from workbench.store.integrity import full_check
+
+    desk, visit, db = laptops
+    case = CaseService(visit).create_case(intake())
+    _roundtrip(visit, desk)
+    assert full_check(desk) == []
+    visit_device = state.config(visit.db)["device_id"]
+    assert desk.db.scalar("SELECT count(*) FROM sync_audit WHERE device_id = ?",
+                          (visit_device,)) >= 3
+    # The server drops one batch of the visit laptop's audit rows; a later batch arrives.
+    CaseService(visit).open_case(case.case.id)
+    CaseService(visit).update_case(CaseService(visit).open_case(case.case.id).case)
+    sync(visit)
+    with psycopg.connect(db.owner_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM workbench.changes WHERE seq = (SELECT max(seq) FROM "
+                     "workbench.changes WHERE channel = 'audit')")
+    CaseService(visit).add(Contact(case.case.id, Channel.PHONE, datetime(2026, 11, 20, 10)))
+    sync(visit)
+    sync(desk)
+    problems = full_check(desk)
+    assert any("audit log of device visit" in p and "missing" in p for p in problems), problems

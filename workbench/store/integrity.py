@@ -269,6 +269,8 @@ def full_check(session) -> list[str]:
             problems += [_("references: {table} row {id} points to a missing {parent}").format(
                              table=row[0], id=row[1], parent=row[2])
                          for row in session.db.all("PRAGMA foreign_key_check")]
+            from workbench.sync import audit_chain
+            problems += audit_chain.verify(session.db)  # the other laptops' chains
             if not facts_current(session):
                 problems.append(_("statistics facts: they do not reflect the last action"))
             elif not facts_match_cases(session):
