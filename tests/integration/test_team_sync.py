@@ -240,3 +240,36 @@ def test_check_verifies_every_laptops_audit_chain_and_finds_a_withheld_part(lapt
     sync(desk)
     problems = full_check(desk)
     assert any("audit log of device visit" in p and "missing" in p for p in problems), problems
+
+
+def test_a_store_of_the_last_release_becomes_a_teams_first_laptop_without_loss(
+        tmp_path, pg_database):
+    import shutil
+
+    from tests.integration.test_upgrade_from_0_1 import FIXTURE, MANIFEST
+    from workbench.session import unlock
+
+    shutil.copytree(FIXTURE, tmp_path / "old")
+    old = unlock(StoreLocation(tmp_path / "old"), "anna", MANIFEST["passphrase"])
+    visit = None
+    try:
+        team.init_server(old, pg_database.owner_dsn, "office")
+        invitation = tmp_path / "visit.invitation"
+        team.invite(old, "visit", "ville", "advisor", invitation)
+        visit, _key, fingerprint = team.join(StoreLocation(tmp_path / "visit"), invitation,
+                                             "ville", PASSPHRASE, kdf=FAST_KDF)
+        team.approve(old, fingerprint)
+        _roundtrip(old, visit)
+        for table, expected in (("cases", MANIFEST["cases"]), ("contacts", MANIFEST["contacts"]),
+                                ("documents", MANIFEST["agreements"])):
+            assert visit.db.scalar(f"SELECT count(*) FROM {table}") == expected, table
+        names = sorted(r[0] + " " + r[1] for r in visit.db.all(
+            "SELECT first_name, last_name FROM persons"))
+        assert names == sorted(MANIFEST["names"])
+        pdfs = sorted(bytes(r[0]) for r in visit.db.all("SELECT content FROM documents"))
+        assert pdfs == sorted(bytes(r[0]) for r in old.db.all("SELECT content FROM documents"))
+        assert CaseService(visit).search(MANIFEST["names"][0].split()[-1])
+    finally:
+        for session in (old, visit):
+            if session is not None and not session.locked:
+                session.lock()
