@@ -67,6 +67,7 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
         _name(db, life, gids, entities)
         if life.gid is not None and life.before is not None:
             old_gids[(life.tbl, life.row_id)] = life.gid
+    _new_residents_join_their_case(db, lives, gids, entities)
     at = datetime.now(UTC).isoformat(timespec="seconds")
     by_entity: dict[str, list[dict]] = {}
     ops: dict[str, str] = {}
@@ -81,9 +82,19 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
         write = _write(db, table, gid, entity, group, op_id, gids, old_gids)
         if write is not None:
             by_entity.setdefault(entity, []).append(write)
+    for writes in by_entity.values():
+        # As every other laptop will record it: what the whole record knew (see merge).
+        known = sorted({h for write in writes for _v, base in write["w"].values()
+                        for h in base})
+        for write in writes:
+            if write["w"].get(DELETED, [0])[0] == 1:
+                _record_delete(db, write["g"], ops[write["e"]], known)
     _mark_facts(db, by_entity)
     made = []
-    for entity, writes in by_entity.items():
+    # A record goes out after the records of rows it points at (a landlord made in the
+    # same action as the case that rents from it): ordered by the table of each record's
+    # own row, as rows are within a record.
+    for entity, writes in sorted(by_entity.items(), key=lambda kv: _rank(*kv)):
         op_id = ops[entity]
         record = {"v": RECORD_VERSION, "id": op_id, "dev": device, "who": user, "at": at,
                   "act": action, "rows": writes}
@@ -94,6 +105,27 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
                    "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
         made.append(op_id)
     return made
+
+
+def _rank(entity: str, writes: list[dict]) -> int:
+    own = [ORDER[write["t"]] for write in writes if write["g"] == entity]
+    return own[0] if own else min(ORDER[write["t"]] for write in writes)
+
+
+def _new_residents_join_their_case(db: Database, lives: list[_Life], gids: dict,
+                                   entities: dict) -> None:
+    """A resident made together with their case travels in the case's record (one record
+    per new case, and the server sees one entity, not two)."""
+    new_people = {life.gid for life in lives
+                  if life.tbl == "persons" and life.info is None and not life.ended}
+    if not new_people:
+        return
+    for life in lives:
+        if life.tbl == "cases" and life.info is None and not life.ended:
+            person_id = db.scalar("SELECT person_id FROM cases WHERE id = ?", (life.row_id,))
+            person_gid = gids.get(("persons", person_id))
+            if person_gid in new_people:
+                entities[person_gid] = entities[life.gid]
 
 
 def _mark_facts(db: Database, by_entity: dict[str, list[dict]]) -> None:
@@ -199,7 +231,6 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
         info.tomb = before if before is not None else info.tomb
         info.row_id = None
         _advance(info, DELETED, op_id)
-        _record_delete(db, gid, op_id, writes[DELETED][1])
         rowinfo.save(db, info)
         return {"t": table.name, "g": gid, "e": entity, "w": writes}
     if not info.live:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from workbench.store.crypto import unb64
 from workbench.sync import keys, state, trust
 from workbench.sync.client import Refused, Server
-from workbench.sync.receive import receive
+from workbench.sync.receive import finish_derive, receive
 from workbench.sync.sealing import SealProblem, seal
 from workbench.sync.sealing import open_record as open_sealed_record
 
@@ -112,8 +112,11 @@ def sync(session, progress: Progress | None = None) -> SyncReport:
         if team.lead:
             pull_facts(team, report, progress)
         else:
+            finish_derive(session)  # a sync cut short before it derived
             report.sent = push(team, progress)
             pull(team, report, progress)
+            if finish_derive(session) and progress:
+                progress("derive", 1, 1)
     with db.transaction():
         state.put(db, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
     if not team.lead:

@@ -38,22 +38,24 @@ for _table in TABLES:
             _REFERRERS.setdefault(_target, []).append((_table.name, _column))
 
 
+_KNOWN_FIELDS = {table.name: frozenset({*fields(table), DELETED}) for table in TABLES}
+
+
 def _check_shape(record: dict) -> None:
     """Only tables and fields this program knows (a newer program's record is kept
     aside, never half applied, and no name in a record reaches SQL unchecked)."""
     try:
-        if not isinstance(record["id"], str) or not isinstance(record["rows"], list):
+        if type(record["id"]) is not str or type(record["rows"]) is not list:
             raise RecordProblem("shape")
         for row in record["rows"]:
-            table = BY_NAME.get(row["t"])
-            if table is None or not isinstance(row["g"], str) or not isinstance(
-                    row["e"], str):
-                raise RecordProblem("table")
-            known = {*fields(table), DELETED}
-            for name, write in row["w"].items():
-                if name not in known or not isinstance(write, list) or len(write) != 2 \
-                        or not isinstance(write[1], list):
-                    raise RecordProblem("field")
+            known = _KNOWN_FIELDS.get(row["t"])
+            writes = row["w"]
+            if known is None or type(row["g"]) is not str or type(row["e"]) is not str \
+                    or not known.issuperset(writes):
+                raise RecordProblem("field")
+            for write in writes.values():
+                if type(write) is not list or len(write) != 2 or type(write[1]) is not list:
+                    raise RecordProblem("write")
     except (KeyError, TypeError, AttributeError) as error:
         raise RecordProblem("shape") from error
 
@@ -61,12 +63,21 @@ def _check_shape(record: dict) -> None:
 class Merger:
     """Applies records to one store inside the caller's transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, batch: bool = False) -> None:
         self.db = db
+        # In a batch (a page of a sync) new rows are gathered and written together by
+        # ``flush``; the caller flushes before reading what was applied.
+        self.batch = batch
         self.touched: set[str] = set()  # gids whose rows changed here
+        self.touched_entities: set[str] = set()
+        self._rows_out: dict[tuple[str, tuple[str, ...]], list[list]] = {}
+        self._sync_out: list[tuple] = []
+        self._next: dict[str, int] = {}
         self._pending: list[str] = []  # gids whose existence must be decided again
         self.erased_cases: set[int] = set()  # local ids of cases deleted here
         self.erased_gids: set[str] = set()
+        self._ids: dict[str, int] = {}  # global id -> local id of rows known live
+        self._users: dict[str, int | None] = {}
 
     # --- records ------------------------------------------------------------------------
 
@@ -84,10 +95,100 @@ class Merger:
         self.db.execute("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
                         "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
                                                    record.get("who", ""), record.get("dev", "")))
-        for row in sorted(record["rows"], key=lambda r: ORDER[r["t"]]):
-            self._apply_row(op, row)
-        self.settle()
+        # What the writing laptop knew when it deleted: every change any write of the
+        # record stood on (an erased case's record names every row of the case).
+        self._known = {h for row in record["rows"] for _value, base in row["w"].values()
+                       for h in base}
+        rows = sorted(record["rows"], key=lambda r: ORDER[r["t"]])
+        self.touched_entities.update(row["e"] for row in rows)
+        if not self._create_all(op, rows):
+            self.flush()  # the general path reads and writes rows one by one
+            for row in rows:
+                self._apply_row(op, row)
+            self.settle()
+            self._next.clear()
+        if not self.batch:
+            self.flush()
         return True
+
+    # --- new rows in bulk -----------------------------------------------------------------
+
+    def _create_all(self, op: str, rows: list[dict]) -> bool:
+        """A record that only makes new rows whose references are known (most of a first
+        sync): queued for ``flush``. False when it needs the general path."""
+        if not all(row.get("n") and DELETED not in row["w"] and row["t"] != "settings"
+                   for row in rows):
+            return False
+        gids = [row["g"] for row in rows]
+        if any(gid in self._ids for gid in gids) or self.db.one(
+                f"SELECT 1 FROM sync_rows WHERE gid IN ({', '.join('?' for _ in gids)})",
+                gids):
+            return False
+        made: dict[str, int] = {}
+        queued = []
+        for row in rows:
+            table = BY_NAME[row["t"]]
+            values = {}
+            for name, (value, _base) in row["w"].items():
+                target = table.refs.get(name)
+                if target == "users" and value is not None:
+                    value = self._user_id(value)
+                elif target and value is not None:
+                    value = made.get(value) or self._row_id(value)
+                    if value is None:
+                        return False
+                elif name in table.blobs and value is not None:
+                    value = bytes.fromhex(value)
+                values[name] = value
+            if table.key == "case_id":
+                row_id = values["case_id"]
+            else:
+                row_id = self._new_id(table.name)
+                values["rowid"] = row_id
+            made[row["g"]] = row_id
+            queued.append((table.name, row["g"], row["e"], row_id, values))
+        for tbl, gid, entity, row_id, values in queued:
+            names = tuple(values)
+            self._rows_out.setdefault((tbl, names), []).append([values[n] for n in names])
+            self._sync_out.append((gid, tbl, row_id, entity, op))
+            self._ids[gid] = row_id
+            self.touched.add(gid)
+        return True
+
+    def _new_id(self, tbl: str) -> int:
+        """Local ids for queued rows: one past the largest (the counter is dropped whenever
+        rows are written any other way, after the queue was flushed)."""
+        if tbl not in self._next:
+            self._next[tbl] = (self.db.scalar(f"SELECT max(rowid) FROM {tbl}") or 0) + 1
+        value = self._next[tbl]
+        self._next[tbl] += 1
+        return value
+
+    def _row_id(self, gid: str) -> int | None:
+        row_id = self._ids.get(gid)
+        if row_id is None:
+            row_id = self.db.scalar("SELECT row_id FROM sync_rows WHERE gid = ?", (gid,))
+            if row_id is not None:
+                self._ids[gid] = row_id
+        return row_id
+
+    def _user_id(self, name: str) -> int | None:
+        if name not in self._users:
+            self._users[name] = self.db.scalar("SELECT id FROM users WHERE name = ?", (name,))
+        return self._users[name]
+
+    def flush(self) -> None:
+        """Write the queued new rows, parents' tables first."""
+        if not self._rows_out:
+            return
+        for (tbl, names), items in sorted(self._rows_out.items(),
+                                          key=lambda kv: ORDER[kv[0][0]]):
+            self.db.executemany(f"INSERT INTO {tbl} ({', '.join(names)}) "
+                                f"VALUES ({', '.join('?' for _ in names)})", items)
+        self.db.executemany("INSERT INTO sync_rows (gid, tbl, row_id, entity, created_op) "
+                            "VALUES (?, ?, ?, ?, ?)", self._sync_out)
+        self._rows_out.clear()
+        self._sync_out = []
 
     def settle(self) -> None:
         """Decide the existence of every row a delete or restore touched, children first
@@ -197,8 +298,9 @@ class Merger:
         if op in heads:
             return
         info.versions[DELETED] = sorted([h for h in heads if h not in base] + [op])
+        known = sorted(set(base) | getattr(self, "_known", set()))
         self.db.execute("INSERT OR REPLACE INTO sync_deletes (gid, op, base) VALUES (?, ?, ?)",
-                        (info.gid, op, json.dumps(base)))
+                        (info.gid, op, json.dumps(known)))
         self._pending.append(info.gid)
 
     def _restore_write(self, info: RowInfo, op: str, base: list[str]) -> None:
@@ -228,9 +330,10 @@ class Merger:
                     for h in ops if h not in seen}
         crossing |= {h for h in heads if h not in live_deletes}
         referrers = self._referrers(info)
-        # A row added to the same case meanwhile crosses the delete; a row of another
-        # case still pointing here (a resident with a second case) just keeps it.
-        crossing |= {op for op, entity in referrers if entity == info.entity}
+        # A row made meanwhile that points here (a contact added to an erased case, a
+        # second case for a deleted resident) crosses the delete; one the deleting laptop
+        # knew of, kept for a conflict of its own, just keeps this row with it.
+        crossing |= {op for op, _entity in referrers if op not in seen}
         if not crossing and not referrers:
             self._make_deleted(table, info)
             return
@@ -293,6 +396,7 @@ class Merger:
         if table.name == "cases":
             self.erased_cases.add(info.row_id)
             self.erased_gids.add(info.gid)
+        self._ids.pop(info.gid, None)
         info.row_id = None
         rowinfo.save(self.db, info)
         self.touched.add(info.gid)

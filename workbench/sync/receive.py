@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workbench.cases import queries
+from workbench.cases import queries, search
 from workbench.plans.service import refresh_next_unpaid
 from workbench.stats import facts
 from workbench.sync import capture, team_facts
@@ -31,7 +31,7 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
     seal_changed = False
     with session.action("sync.receive", "sync"):
         capture.set_capture(db, False)
-        merger = Merger(db)
+        merger = Merger(db, batch=True)
         partners_before: dict[int, list[str]] = {}
         # Records from a newer program are kept, not misread; the ones after them wait
         # too (they may stand on them), until an updated program applies them in order.
@@ -53,16 +53,18 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
                        "VALUES (?, ?, ?)", (seq or 0, int(record.get("v", 0)),
                                             json.dumps(record)))
             result.held += 1
-        result.cases = _cases_of(db, merger.touched, partners_before) | merger.erased_cases
+        merger.flush()
+        result.cases = _cases_of(db, merger.touched_entities) | merger.erased_cases
         team_facts.mark(db, result.cases)
         team_facts.mark_gids(db, merger.erased_gids)
-        context = session.facts_context()
-        for case_id in sorted(result.cases):
-            queries.reindex(db, case_id)
-            for (plan_id,) in db.all("SELECT id FROM payment_plans WHERE case_id = ?",
-                                     (case_id,)):
-                refresh_next_unpaid(db, plan_id)
-            facts.refresh_case(db, context, case_id, partners_before.get(case_id))
+        if len(result.cases) > BULK or db.one("SELECT 1 FROM sync_derive"):
+            # Many cases at once (a first sync): derived together at the end of the sync.
+            db.executemany("INSERT OR IGNORE INTO sync_derive (case_id) VALUES (?)",
+                           [(case_id,) for case_id in result.cases])
+        else:
+            context = session.facts_context()
+            for case_id in sorted(result.cases):
+                _derive_one(db, context, case_id, partners_before.get(case_id))
         if any(gid.startswith("settings.") for gid in merger.touched):
             seal_changed = True
         if cursor is not None:
@@ -77,24 +79,55 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
     return result
 
 
-def _cases_of(db, gids: set[str], partners: dict[int, list[str]]) -> set[int]:
-    """Local ids of the cases whose rows (or whose resident or landlord) changed; erased
-    cases too, so their search entry and facts go."""
+BULK = 200  # cases in one page above which deriving waits for the end of the sync
+
+
+def _derive_one(db, context, case_id: int, partners: list[str] | None) -> None:
+    queries.reindex(db, case_id)
+    for (plan_id,) in db.all("SELECT id FROM payment_plans WHERE case_id = ?", (case_id,)):
+        refresh_next_unpaid(db, plan_id)
+    facts.refresh_case(db, context, case_id, partners)
+
+
+def finish_derive(session) -> int:
+    """Search entries, plans' next dates and statistics facts of cases received in bulk;
+    one transaction. Returns how many cases."""
+    db = session.db
+    pending = [row[0] for row in db.all("SELECT case_id FROM sync_derive ORDER BY case_id")]
+    if not pending:
+        return 0
+    with session.action("sync.derive", "sync"):
+        live = [row[0] for row in db.all(
+            "SELECT id FROM cases WHERE id IN (SELECT case_id FROM sync_derive)")]
+        documents = queries.search_documents(db, live)
+        for case_id in pending:
+            if case_id in documents:
+                search.put(db, case_id, documents[case_id])
+            else:
+                search.remove(db, case_id)
+        for (plan_id,) in db.all("SELECT id FROM payment_plans WHERE next_unpaid_on IS NULL "
+                                 "AND case_id IN (SELECT case_id FROM sync_derive)"):
+            refresh_next_unpaid(db, plan_id)
+        facts.rebuild(db, session.facts_context())
+        db.execute("DELETE FROM sync_derive")
+    return len(pending)
+
+
+def _cases_of(db, entities: set[str]) -> set[int]:
+    """Local ids of the cases the records were about (a landlord's or a resident's record
+    touches their cases too)."""
     cases: set[int] = set()
-    for gid in gids:
-        row = db.one("SELECT tbl, row_id, entity, tomb FROM sync_rows WHERE gid = ?", (gid,))
-        if row is None:
-            continue
-        tbl, row_id, entity, _tomb = row
-        if tbl == "persons" and row_id is not None:
-            cases.update(r[0] for r in db.all("SELECT id FROM cases WHERE person_id = ?",
-                                              (row_id,)))
-        elif tbl == "landlords" and row_id is not None:
-            cases.update(r[0] for r in db.all(
-                "SELECT case_id FROM tenancies WHERE landlord_id = ?", (row_id,)))
-        else:
-            case_id = db.scalar("SELECT row_id FROM sync_rows WHERE gid = ? AND tbl = 'cases'",
-                                (entity,))
-            if case_id is not None:
-                cases.add(case_id)
+    ordered = sorted(entities)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        cases.update(row[0] for row in db.all(
+            f"SELECT row_id FROM sync_rows WHERE tbl = 'cases' AND row_id IS NOT NULL AND "
+            f"gid IN ({marks})", chunk))
+        cases.update(row[0] for row in db.all(
+            "SELECT c.id FROM cases c JOIN sync_rows p ON p.tbl = 'persons' AND "
+            f"p.row_id = c.person_id WHERE p.gid IN ({marks})", chunk))
+        cases.update(row[0] for row in db.all(
+            "SELECT t.case_id FROM tenancies t JOIN sync_rows l ON l.tbl = 'landlords' AND "
+            f"l.row_id = t.landlord_id WHERE l.gid IN ({marks})", chunk))
     return cases

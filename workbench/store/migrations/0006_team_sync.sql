@@ -99,6 +99,12 @@ CREATE TABLE sync_facts_dirty (
     case_gid TEXT PRIMARY KEY
 ) STRICT;
 
+-- Cases received in bulk (a first sync) whose search entry and facts are still to be
+-- derived; done at the end of the sync, or at the next one if it was cut short.
+CREATE TABLE sync_derive (
+    case_id INTEGER PRIMARY KEY
+) STRICT;
+
 CREATE TABLE sync_facts_sent (
     fid    TEXT PRIMARY KEY,
     digest TEXT NOT NULL
