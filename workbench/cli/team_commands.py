@@ -182,8 +182,9 @@ def run_sync(context: CommandContext, args: argparse.Namespace) -> int:
         print(_("Conflicts to settle: {count} (workbench conflicts list)").format(
             count=report.conflicts))
     if report.held:
-        print(_("{count} changes come from a newer version of the program; they are kept "
-                "and applied once this program is updated.").format(count=report.held))
+        print(_("{count} changes are kept aside: they come from a newer version of the "
+                "program (update this program), or wait for an earlier change the server has "
+                "not sent yet.").format(count=report.held))
     if report.refused:
         print(_("{count} changes did not verify and were not applied.").format(
             count=len(report.refused)), file=sys.stderr)

@@ -97,7 +97,7 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
     for entity, writes in sorted(by_entity.items(), key=lambda kv: _rank(*kv)):
         op_id = ops[entity]
         record = {"v": RECORD_VERSION, "id": op_id, "dev": device, "who": user, "at": at,
-                  "act": action, "rows": writes}
+                  "act": action, "n": next_number(db), "rows": writes}
         db.execute("INSERT INTO sync_outbox (op_id, channel, entity, payload) "
                    "VALUES (?, ?, ?, ?)", (op_id, CASE_CHANNEL, entity,
                                            json.dumps(record, separators=(",", ":"))))
@@ -105,6 +105,14 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
                    "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
         made.append(op_id)
     return made
+
+
+def next_number(db: Database) -> int:
+    """This laptop's count of its case records (1, 2, …): others notice a gap."""
+    value = int(db.scalar("SELECT value FROM sync_state WHERE key = 'records_made'") or 0) + 1
+    db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('records_made', ?)",
+               (str(value),))
+    return value
 
 
 def _rank(entity: str, writes: list[dict]) -> int:

@@ -45,6 +45,9 @@ _REASONS = {
     "unknown": N_("The team server does not know this laptop."),
     "stale_epoch": N_("The team's keys changed while sending; sync again."),
     "no_key": N_("This laptop holds no team key yet; sync again once it is approved."),
+    "untrusted_key": N_("The server offers a team key that no administrator of the team "
+                        "signed, so nothing was sent. Tell an administrator; the changes "
+                        "stay here."),
     "used": N_("This invitation was already used or withdrawn; ask an administrator for a "
                "new one."),
 }
@@ -211,8 +214,10 @@ class Server:
                                     [e[1] for e in envelopes], [e[2] for e in envelopes],
                                     [e[3] for e in envelopes]))
 
-    def revoke(self, device_id: str) -> None:
-        self._call("SELECT workbench.revoke(%s)", (_uuid(device_id),))
+    def revoke(self, device_id: str) -> int:
+        """Disable the device's login; returns the number of its last change."""
+        ((last,),) = self._call("SELECT workbench.revoke(%s)", (_uuid(device_id),))
+        return int(last or 0)
 
     def set_min_client_version(self, version: int) -> None:
         self._call("SELECT workbench.set_min_client_version(%s)", (version,))
@@ -234,6 +239,8 @@ def _classify(error: psycopg.Error) -> Exception:
     state = getattr(error, "sqlstate", None) or ""
     if state in _CODES:
         return Refused(_CODES[state], getattr(error.diag, "message_primary", "") or "")
+    if state == "55P03":  # another laptop holds the server's gate: busy, try again later
+        return ServerUnreachable(str(error))
     if state.startswith("28") or state == "42501":  # authorisation; insufficient privilege
         return Refused("not_allowed", str(error))
     if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError) or \

@@ -97,14 +97,15 @@ def resolve(session, conflict_id: str, keep: str) -> Conflict:
         rows = _delete_with_dependants(db, info) or rows
     elif conflict.is_delete:
         rows[0]["w"] = {DELETED: [0, info.heads(DELETED)]}
-    record = {"v": RECORD_VERSION, "id": op, "dev": session.sync_device or "",
-              "who": session.user.name, "at": datetime.now(UTC).isoformat(timespec="seconds"),
-              "act": "conflict.resolve", "rows": rows}
     entity_case = conflict.case_id
     with session.action("conflict.resolve", "case" if entity_case else "sync", entity_case):
         from workbench.sync import capture
+        record = {"v": RECORD_VERSION, "id": op, "dev": session.sync_device or "",
+                  "who": session.user.name,
+                  "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "act": "conflict.resolve", "n": capture.next_number(db), "rows": rows}
         capture.set_capture(db, False)
-        Merger(db).apply(record)
+        Merger(db).apply(record, local=True)
         db.execute("INSERT INTO sync_outbox (op_id, channel, entity, payload) "
                    "VALUES (?, ?, ?, ?)", (op, CASE_CHANNEL, info.entity,
                                            json.dumps(record, separators=(",", ":"))))

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import sqlcipher3
+from cryptography.exceptions import InvalidTag
+
 from workbench.store.crypto import unb64
 from workbench.sync import keys, state, trust
 from workbench.sync.client import Refused, Server
@@ -56,6 +59,8 @@ class Team:
         self.keys = state.device_keys(self.db)
         self.certificates: dict[str, bytes] = {}
         self._cards: dict[str, trust.DeviceCard] = {}
+        self.removed = state.removals(self.db)  # as administrators stated them
+        self.problems: list[str] = []  # envelopes refused
 
     def refresh(self) -> dict:
         """This device must be active; take in new envelopes; learn the devices."""
@@ -66,13 +71,23 @@ class Team:
             raise Refused("pending" if me["state"] in ("invited", "pending") else "revoked")
         self.load_devices()
         with self.db.transaction():
-            for channel, epoch, sealed in self.server.my_envelopes():
+            for channel, epoch, sealed in sorted(self.server.my_envelopes(),
+                                                 key=lambda e: e[1]):
                 if keys.get(self.db, channel, epoch) is None:
-                    key = keys.unwrap(sealed, team=self.team_id, channel=channel, epoch=epoch,
-                                      device_id=self.device_id, device_keys=self.keys,
-                                      certificates=self.certificates,
-                                      root_sign_public=self.root)
+                    try:
+                        key, statement = keys.unwrap(
+                            sealed, team=self.team_id, channel=channel, epoch=epoch,
+                            device_id=self.device_id, device_keys=self.keys,
+                            certificates=self.certificates, root_sign_public=self.root,
+                            removed=self.removed)
+                    except (trust.TrustProblem, InvalidTag, ValueError) as problem:
+                        # Not from an administrator the team vouches for: never used.
+                        self.problems.append(f"key {channel}/{epoch}: {problem}")
+                        continue
                     keys.store(self.db, channel, epoch, key)
+                    state.add_removals(self.db, statement)
+                    self.removed = state.removals(self.db)
+                    self._cards = {}
         return me
 
     def load_devices(self) -> list[dict]:
@@ -96,8 +111,20 @@ class Team:
             if device_id not in self.certificates:
                 self.load_devices()
             self._cards[device_id] = trust.verify(self.certificates, device_id,
-                                                  team=self.team_id, root_sign_public=self.root)
+                                                  team=self.team_id, root_sign_public=self.root,
+                                                  removed=self.removed)
         return self._cards[device_id]
+
+    def check_not_removed(self, seq: int, sealed) -> None:
+        """A removed device's changes count only up to its last one before removal and
+        under keys it was meant to hold."""
+        gone = self.removed.get(sealed.device_id)
+        if gone is None:
+            return
+        channel = "case" if sealed.channel == "audit" else sealed.channel
+        if seq > int(gone.get("last_seq", 0)) or sealed.key_epoch >= gone["epoch"].get(
+                channel, 1 << 30):
+            raise trust.TrustProblem("a change from a removed device")
 
 
 def sync(session, progress: Progress | None = None) -> SyncReport:
@@ -109,6 +136,7 @@ def sync(session, progress: Progress | None = None) -> SyncReport:
     with Server(config["conninfo"], config.get("password")) as server:
         team = Team(session, server)
         team.refresh()
+        report.refused += team.problems
         if team.lead:
             pull_facts(team, report, progress)
         else:
@@ -155,6 +183,8 @@ def push(team: Team, progress: Progress | None = None) -> int:
                 retried = True  # a device was removed: take the new key and send again
                 team.refresh()
                 continue
+            if refused.code == "stale_epoch" and team.problems:
+                raise Refused("untrusted_key", "; ".join(team.problems)) from refused
             raise
         with db.transaction():
             for n, op_id, *_rest in batch:
@@ -177,12 +207,19 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
                 card = team.card(sealed.device_id)
                 if sealed.channel == "facts":
                     continue  # a case worker's laptop derives its own facts
+                team.check_not_removed(seq, sealed)
                 if card.role == "lead":
                     raise trust.TrustProblem("a lead's device wrote case records")
                 key = keys.get(db, "case", sealed.key_epoch)
                 if key is None:
                     raise SealProblem("no key for that epoch")
                 record = open_sealed_record(sealed, team_key=key, sign_public=card.sign_public)
+                if card.role != "admin" and any(
+                        isinstance(row, dict) and row.get("t") == "settings"
+                        for row in record.get("rows", [])):
+                    # The organisation's seal is changed by administrators' laptops only.
+                    raise trust.TrustProblem("a seal change from a laptop that is not an "
+                                             "administrator's")
             except (trust.TrustProblem, SealProblem) as problem:
                 report.refused.append(f"{seq}: {problem}")
                 continue
@@ -199,6 +236,7 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
         report.received += received.applied
         report.duplicates += received.duplicates
         report.held += received.held
+        report.refused += received.refused
         report.cases |= received.cases
         if progress:
             progress("pull", report.received + report.duplicates, 0)
@@ -213,6 +251,7 @@ def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None)
         for seq, sealed in page:
             try:
                 card = team.card(sealed.device_id)
+                team.check_not_removed(seq, sealed)
                 if sealed.channel != "facts" or card.role == "lead":
                     raise trust.TrustProblem("not a case worker's facts")
                 key = keys.get(db, "facts", sealed.key_epoch)
@@ -224,9 +263,17 @@ def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None)
                 report.refused.append(f"{seq}: {problem}")
         with session.action("sync.receive", "sync"):
             for seq, record in opened:
-                if team_facts.apply(db, record, seq):
+                db.execute("SAVEPOINT one")
+                try:
+                    applied = team_facts.apply(db, record, seq)
+                except (sqlcipher3.Error, TypeError, ValueError, AttributeError) as error:
+                    db.execute("ROLLBACK TO one")  # a malformed record: reported, skipped
+                    report.refused.append(f"{seq}: {error}")
+                    applied = None
+                db.execute("RELEASE one")
+                if applied:
                     report.received += 1
-                else:
+                elif applied is not None:
                     report.duplicates += 1
             state.put(db, "cursor", str(page[-1][0]))
         if progress:

@@ -34,28 +34,44 @@ def _aad(team: str, device_id: str, channel: str, epoch: int) -> bytes:
 
 
 def wrap(*, team: str, channel: str, epoch: int, key: bytes, recipient_id: str,
-         recipient_box: bytes, signer_id: str, signer_keys: KeyPairs) -> bytes:
+         recipient_box: bytes, signer_id: str, signer_keys: KeyPairs,
+         removed: dict | None = None) -> bytes:
+    """An envelope, signed with the signer's statement of every device removed so far
+    (laptops learn removals from administrators, not from the server)."""
     envelope = seal_to(recipient_box, key, _aad(team, recipient_id, channel, epoch))
+    removed = removed or {}
     signature = signer_keys.sign(canonical({"envelope": envelope, "channel": channel,
-                                            "epoch": epoch, "to": recipient_id}))
-    return canonical({"env": envelope, "by": signer_id, "sig": b64(signature)})
+                                            "epoch": epoch, "to": recipient_id,
+                                            "removed": removed}))
+    return canonical({"env": envelope, "by": signer_id, "sig": b64(signature),
+                      "removed": removed})
 
 
 def unwrap(sealed: bytes, *, team: str, channel: str, epoch: int, device_id: str,
            device_keys: KeyPairs, certificates: dict[str, bytes],
-           root_sign_public: bytes) -> bytes:
-    """The team key in an envelope, after checking an administrator's device signed it."""
-    data = json.loads(bytes(sealed))
-    signer = trust.verify(certificates, data["by"], team=team,
-                          root_sign_public=root_sign_public)
+           root_sign_public: bytes, removed: dict | None = None) -> tuple[bytes, dict]:
+    """The team key in an envelope and the removals its signer stated, after checking an
+    administrator's device signed it (and was not removed before this epoch)."""
+    try:
+        data = json.loads(bytes(sealed))
+        by, signature, statement = data["by"], unb64(data["sig"]), data.get("removed", {})
+    except (ValueError, KeyError, TypeError) as error:
+        raise trust.TrustProblem("unreadable envelope") from error
+    signer = trust.verify(certificates, by, team=team, root_sign_public=root_sign_public,
+                          removed=removed)
     if signer.role != "admin":
         raise trust.TrustProblem("envelope not from an administrator's device")
+    gone = (removed or {}).get(by)
+    if gone is not None and epoch >= gone["epoch"].get(channel, 0):
+        raise trust.TrustProblem("envelope from a removed device")
     from workbench.store.crypto import verify_signature
     message = canonical({"envelope": data["env"], "channel": channel, "epoch": epoch,
-                         "to": device_id})
-    if not verify_signature(signer.sign_public, unb64(data["sig"]), message):
+                         "to": device_id, "removed": statement})
+    if not isinstance(statement, dict) or not verify_signature(signer.sign_public, signature,
+                                                               message):
         raise trust.TrustProblem("envelope signature does not hold")
-    return bytes(open_sealed(device_keys, data["env"], _aad(team, device_id, channel, epoch)))
+    key = bytes(open_sealed(device_keys, data["env"], _aad(team, device_id, channel, epoch)))
+    return key, statement
 
 
 def store(db: Database, channel: str, epoch: int, key: bytes) -> None:

@@ -23,7 +23,15 @@ from typing import Any
 from workbench.store.database import Database
 from workbench.sync import rows as rowinfo
 from workbench.sync.rows import RECORD_VERSION, RowInfo
-from workbench.sync.tables import BY_NAME, DELETED, ORDER, TABLES, fields
+from workbench.sync.tables import (
+    BY_NAME,
+    DELETED,
+    ORDER,
+    SHARED_SETTINGS,
+    TABLES,
+    fields,
+    natural_gid,
+)
 
 
 class RecordProblem(Exception):
@@ -39,6 +47,20 @@ for _table in TABLES:
 
 
 _KNOWN_FIELDS = {table.name: frozenset({*fields(table), DELETED}) for table in TABLES}
+# The only settings rows that travel: the organisation's seal (see tables.SHARED_SETTINGS).
+SHARED_SETTING_GIDS = {natural_gid(BY_NAME["settings"], None, {"key": key}): key
+                       for key in SHARED_SETTINGS}
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_shape(record: dict) -> None:
@@ -53,9 +75,21 @@ def _check_shape(record: dict) -> None:
             if known is None or type(row["g"]) is not str or type(row["e"]) is not str \
                     or not known.issuperset(writes):
                 raise RecordProblem("field")
-            for write in writes.values():
-                if type(write) is not list or len(write) != 2 or type(write[1]) is not list:
+            blobs = BY_NAME[row["t"]].blobs
+            for name, write in writes.items():
+                if type(write) is not list or len(write) != 2 or type(write[1]) is not list \
+                        or not all(type(h) is str for h in write[1]):
                     raise RecordProblem("write")
+                value = write[0]
+                if value is not None and type(value) not in _SCALARS:
+                    raise RecordProblem("value")
+                if name in blobs and value is not None and (
+                        type(value) is not str or not _is_hex(value)):
+                    raise RecordProblem("value")
+            if row["t"] == "settings" and (
+                    row["g"] not in SHARED_SETTING_GIDS or writes.get("key", [
+                        SHARED_SETTING_GIDS.get(row["g"])])[0] != SHARED_SETTING_GIDS[row["g"]]):
+                raise RecordProblem("setting")
     except (KeyError, TypeError, AttributeError) as error:
         raise RecordProblem("shape") from error
 
@@ -81,9 +115,13 @@ class Merger:
 
     # --- records ------------------------------------------------------------------------
 
-    def apply(self, record: dict, seq: int | None = None) -> bool:
-        """Apply one record; False when it was already here (a retry or our own)."""
-        if record.get("v", 0) > RECORD_VERSION:
+    def apply(self, record: dict, seq: int | None = None, local: bool = False) -> bool:
+        """Apply one record; False when it was already here (a retry or our own).
+        ``local``: made on this laptop (a conflict settled here), not received."""
+        version = record.get("v") if isinstance(record, dict) else None
+        if type(version) is not int:
+            raise RecordProblem("shape")
+        if version > RECORD_VERSION:
             raise RecordProblem("newer")
         _check_shape(record)
         op = record["id"]
@@ -92,13 +130,18 @@ class Merger:
                 self.db.execute("UPDATE sync_seen SET seq = ? WHERE op_id = ? AND seq IS NULL",
                                 (seq, op))
             return False
+        known = {h for row in record["rows"] for _value, base in row["w"].values()
+                 for h in base}
+        self._check_order(record, known, local)
         self.db.execute("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
                         "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
                                                    record.get("who", ""), record.get("dev", "")))
         # What the writing laptop knew when it deleted: every change any write of the
         # record stood on (an erased case's record names every row of the case).
-        self._known = {h for row in record["rows"] for _value, base in row["w"].values()
-                       for h in base}
+        self._known = known
+        if type(record.get("n")) is int and not local:
+            self.db.execute("INSERT OR REPLACE INTO sync_counters (device, n) VALUES (?, ?)",
+                            (record["dev"], record["n"]))
         rows = sorted(record["rows"], key=lambda r: ORDER[r["t"]])
         self.touched_entities.update(row["e"] for row in rows)
         if not self._create_all(op, rows):
@@ -110,6 +153,32 @@ class Merger:
         if not self.batch:
             self.flush()
         return True
+
+    def _check_order(self, record: dict, known: set[str], local: bool) -> None:
+        """Everything the record stands on must be here first: the changes its writes were
+        based on, the rows it points at, and the same laptop's record before it (records
+        carry a per-laptop count, so a record the server withheld or moved is noticed).
+        Otherwise it waits ("early") for the missing one."""
+        number = record.get("n")
+        if not local and type(number) is int and type(record.get("dev")) is str:
+            last = self.db.scalar("SELECT n FROM sync_counters WHERE device = ?",
+                                  (record["dev"],))
+            if number > (last or 0) + 1:
+                raise RecordProblem("early")
+        made = {row["g"] for row in record["rows"]}
+        pointed = {value for row in record["rows"]
+                   for name, (value, _base) in row["w"].items()
+                   if type(value) is str and value not in made
+                   and BY_NAME[row["t"]].refs.get(name) not in (None, "users")}
+        pointed -= set(self._ids)  # rows made by records of this page, not yet written
+        for ids, table, column in ((known, "sync_seen", "op_id"), (pointed, "sync_rows", "gid")):
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start:start + 500]
+                found = self.db.all(f"SELECT {column} FROM {table} WHERE {column} IN "
+                                    f"({', '.join('?' for _ in chunk)})", chunk)
+                if len(found) != len(chunk):
+                    raise RecordProblem("early")
 
     # --- new rows in bulk -----------------------------------------------------------------
 

@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import sqlcipher3
+
 from workbench.cases import queries, search
 from workbench.plans.service import refresh_next_unpaid
 from workbench.stats import facts
@@ -20,6 +22,7 @@ class Received:
     applied: int = 0
     duplicates: int = 0
     held: int = 0  # written by a newer program: kept until this one is updated
+    refused: list[str] = field(default_factory=list)  # faulty records, put aside
     cases: set[int] = field(default_factory=set)  # local ids of cases that changed
 
 
@@ -31,29 +34,24 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
     seal_changed = False
     with session.action("sync.receive", "sync"):
         capture.set_capture(db, False)
-        merger = Merger(db, batch=True)
         partners_before: dict[int, list[str]] = {}
         # Records from a newer program are kept, not misread; the ones after them wait
         # too (they may stand on them), until an updated program applies them in order.
         waiting = [(row[0], json.loads(row[1])) for row in db.all(
-            "SELECT seq, record FROM sync_held ORDER BY seq")]
-        db.execute("DELETE FROM sync_held")
-        holding = False
-        for seq, record in [*waiting, *records]:
-            if not holding:
-                try:
-                    if merger.apply(record, seq):
-                        result.applied += 1
-                    else:
-                        result.duplicates += 1
-                    continue
-                except RecordProblem:
-                    holding = True
-            db.execute("INSERT OR REPLACE INTO sync_held (seq, schema_version, record) "
-                       "VALUES (?, ?, ?)", (seq or 0, int(record.get("v", 0)),
-                                            json.dumps(record)))
-            result.held += 1
-        merger.flush()
+            "SELECT seq, record FROM sync_held WHERE schema_version >= 0 ORDER BY seq")]
+        db.execute("DELETE FROM sync_held WHERE schema_version >= 0")
+        page = [*waiting, *records]
+        db.execute("SAVEPOINT page")
+        try:
+            merger = _Page(db, result, batch=True).apply(page)
+        except sqlcipher3.Error:
+            # A record the store refuses (a value outside a column's rules): the page again,
+            # one record at a time, that record put aside and reported, the rest applied.
+            db.execute("ROLLBACK TO page")
+            result.applied = result.duplicates = result.held = 0
+            result.refused.clear()
+            merger = _Page(db, result, batch=False).apply(page)
+        db.execute("RELEASE page")
         result.cases = _cases_of(db, merger.touched_entities) | merger.erased_cases
         team_facts.mark(db, result.cases)
         team_facts.mark_gids(db, merger.erased_gids)
@@ -80,6 +78,86 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
 
 
 BULK = 200  # cases in one page above which deriving waits for the end of the sync
+REFUSED = -1  # sync_held.schema_version of a record put aside as faulty (never retried)
+
+
+class _Page:
+    """Applies one page's records: a record that stands on one not here yet waits for it
+    (the server sent them out of order) and is tried again after each record that went in;
+    a record from a newer program holds itself and all after it; a faulty one is put
+    aside."""
+
+    def __init__(self, db, result: Received, batch: bool) -> None:
+        self.db, self.result, self.batch = db, result, batch
+        self.merger = Merger(db, batch=batch)
+
+    def apply(self, page: list[tuple[int | None, dict]]) -> Merger:
+        holding = False
+        waiting: list[tuple[int | None, dict]] = []
+        for seq, record in page:
+            outcome = "newer" if holding else self._attempt(seq, record)
+            if outcome == "newer":
+                holding = True
+                self._hold(seq, record)
+            elif outcome == "early":
+                waiting.append((seq, record))
+            elif waiting:
+                waiting = self._retry(waiting)
+        for seq, record in waiting:
+            self._hold(seq, record)
+        self.merger.flush()
+        return self.merger
+
+    def _retry(self, waiting: list) -> list:
+        progress = True
+        while progress and waiting:
+            progress = False
+            for item in list(waiting):
+                if self._attempt(*item) == "done":
+                    waiting.remove(item)
+                    progress = True
+        return waiting
+
+    def _attempt(self, seq: int | None, record: dict) -> str:
+        db, result = self.db, self.result
+        if not self.batch:
+            db.execute("SAVEPOINT one")
+        try:
+            if self.merger.apply(record, seq):
+                result.applied += 1
+            else:
+                result.duplicates += 1
+            outcome = "done"
+        except RecordProblem as problem:
+            outcome = problem.args[0] if problem.args[0] in ("newer", "early") else "done"
+            if not self.batch:
+                db.execute("ROLLBACK TO one")
+            if outcome == "done":
+                _put_aside(db, seq, record, str(problem.args[0]), result)
+        except sqlcipher3.Error as error:
+            if self.batch:
+                raise
+            db.execute("ROLLBACK TO one")
+            self.merger = Merger(db, batch=False)  # its caches may name rolled-back rows
+            _put_aside(db, seq, record, f"store: {error}", result)
+            outcome = "done"
+        if not self.batch:
+            db.execute("RELEASE one")
+        return outcome
+
+    def _hold(self, seq: int | None, record: dict) -> None:
+        version = record.get("v") if isinstance(record, dict) else 0
+        self.db.execute("INSERT OR REPLACE INTO sync_held (seq, schema_version, record) "
+                        "VALUES (?, ?, ?)", (seq or 0, version if type(version) is int else 0,
+                                             json.dumps(record)))
+        self.result.held += 1
+
+
+def _put_aside(db, seq: int | None, record, reason: str, result: Received) -> None:
+    """A record no program version can apply: kept for inspection, reported, skipped."""
+    db.execute("INSERT OR REPLACE INTO sync_held (seq, schema_version, record) "
+               "VALUES (?, ?, ?)", (seq or 0, REFUSED, json.dumps(record, default=str)))
+    result.refused.append(f"{seq}: {reason}")
 
 
 def _derive_one(db, context, case_id: int, partners: list[str] | None) -> None:

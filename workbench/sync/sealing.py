@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from workbench.store.crypto import KeyPairs, canonical, verify_signature
 
 PAD = 512
+MAX_RECORD = 128 * 1024 * 1024  # a case with its scanned documents fits well inside
 _TAG_INFO = b"workbench sync entity tag v1"
 
 
@@ -95,9 +96,15 @@ def open_record(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> dict:
         raise SealProblem("signature")
     try:
         plain = AESGCM(bytes(team_key)).decrypt(sealed.nonce, sealed.ciphertext, associated)
-        record = json.loads(zlib.decompress(_unpad(plain)))
+        # A bounded inflate: a small record cannot unpack into gigabytes.
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(_unpad(plain), MAX_RECORD)
+        if inflater.unconsumed_tail:
+            raise SealProblem("too large")
+        record = json.loads(text)
     except (InvalidTag, zlib.error, ValueError, struct.error) as error:
         raise SealProblem("ciphertext") from error
-    if record.get("id") != sealed.op_id or record.get("dev") != sealed.device_id:
+    if not isinstance(record, dict) or record.get("id") != sealed.op_id \
+            or record.get("dev") != sealed.device_id:
         raise SealProblem("mismatch")
     return record

@@ -74,3 +74,20 @@ def device_keys(db: Database):
 def team_keys(db: Database, channel: str) -> dict[int, bytes]:
     return {epoch: bytes(key) for epoch, key in db.all(
         "SELECT epoch, key FROM sync_keys WHERE channel = ? ORDER BY epoch", (channel,))}
+
+
+def removals(db: Database) -> dict[str, dict]:
+    """Devices an administrator removed, as signed into key envelopes: device id ->
+    {"epoch": {channel: first epoch it does not hold}, "last_seq": its last change}."""
+    import json
+    value = get(db, "removals")
+    return json.loads(value) if value else {}
+
+
+def add_removals(db: Database, found: dict[str, dict]) -> None:
+    import json
+    known = removals(db)
+    for device, entry in found.items():
+        if device not in known:
+            known[device] = entry
+    put(db, "removals", json.dumps(known, sort_keys=True))

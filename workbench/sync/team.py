@@ -219,7 +219,9 @@ def join(location: StoreLocation, invitation_path: Path, user: str, passphrase: 
                      password=password, root=unb64(invitation["root"]), device=device)
     if not lead:
         state.enable(session, invitation["device"])
-    return session, recovery_key, trust.fingerprint(device.sign_public, device.box_public)
+    return session, recovery_key, trust.fingerprint(
+        device.sign_public, device.box_public, invitation["device"], invitation["name"],
+        invitation["user"], invitation["role"])
 
 
 def approve(session, fingerprint: str) -> DeviceRow:
@@ -231,23 +233,25 @@ def approve(session, fingerprint: str) -> DeviceRow:
         team = _admin_team(session, conn)
         devices = team.load_devices()
         matches = [d for d in devices if d["state"] == "pending" and d["sign_public"]
-                   and trust.fingerprint(d["sign_public"], d["box_public"]) == wanted]
-        if not matches:
+                   and _fingerprint(d) == wanted]
+        if len(matches) != 1:
             raise ValidationError(N_("No laptop waiting for approval has the fingerprint "
                                      "{fingerprint}."), fingerprint=fingerprint)
         device = matches[0]
+        current = keys.current(team.db, "case")
         certificate = trust.certify(
             team=team.team_id, device_id=device["device_id"], name=device["name"],
             user=device["user"], role=device["role"], box_public=device["box_public"],
             sign_public=device["sign_public"], approver_id=team.device_id,
-            approver_keys=team.keys)
+            approver_keys=team.keys, epoch=current[0] if current else 1)
         envelopes = []
         for channel in keys.channels_for(device["role"]):
             for epoch, key in state.team_keys(session.db, channel).items():
                 envelopes.append((channel, epoch, keys.wrap(
                     team=team.team_id, channel=channel, epoch=epoch, key=key,
                     recipient_id=device["device_id"], recipient_box=device["box_public"],
-                    signer_id=team.device_id, signer_keys=team.keys)))
+                    signer_id=team.device_id, signer_keys=team.keys,
+                    removed=team.removed)))
         conn.approve(device["device_id"], certificate, envelopes)
         team.load_devices()
     return _row(device | {"state": "active"}, True, team.device_id)
@@ -267,14 +271,21 @@ def remove(session, name: str, progress=None) -> DeviceRow:
         if device["device_id"] == team.device_id:
             raise ValidationError(N_("A device cannot remove itself; remove it from another "
                                      "administrator's laptop."))
-        conn.revoke(device["device_id"])
+        last_seq = conn.revoke(device["device_id"])
+        epochs = conn.current_epochs()
+        with team.db.transaction():
+            state.add_removals(team.db, {device["device_id"]: {
+                "epoch": {channel: epochs.get(channel, 0) + 1 for channel in keys.CHANNELS},
+                "last_seq": last_seq}})
+        team.removed = state.removals(team.db)
         rotate(session, team, progress)
     return _row(device | {"state": "revoked"}, True, team.device_id)
 
 
 def rotate(session, team: Team, progress=None) -> None:
     """A new epoch of each team key for the active devices only."""
-    devices = [d for d in team.load_devices() if d["state"] == "active"]
+    devices = [d for d in team.load_devices()
+               if d["state"] == "active" and d["device_id"] not in team.removed]
     epochs = team.server.current_epochs()
     for step, channel in enumerate(keys.CHANNELS, 1):
         key = keys.new_key()
@@ -286,7 +297,7 @@ def rotate(session, team: Team, progress=None) -> None:
                 sealed[device["device_id"]] = keys.wrap(
                     team=team.team_id, channel=channel, epoch=epoch, key=key,
                     recipient_id=card.device_id, recipient_box=card.box_public,
-                    signer_id=team.device_id, signer_keys=team.keys)
+                    signer_id=team.device_id, signer_keys=team.keys, removed=team.removed)
         team.server.rotate(channel, epoch, sealed)
         with session.db.transaction():
             keys.store(session.db, channel, epoch, key)
@@ -310,9 +321,13 @@ def list_devices(session) -> list[DeviceRow]:
     return rows
 
 
+def _fingerprint(device: dict) -> str:
+    return trust.fingerprint(device["sign_public"], device["box_public"], device["device_id"],
+                             device["name"], device["user"], device["role"])
+
+
 def _row(device: dict, verified: bool, me: str) -> DeviceRow:
-    fp = (trust.fingerprint(device["sign_public"], device["box_public"])
-          if device.get("sign_public") else "")
+    fp = _fingerprint(device) if device.get("sign_public") else ""
     seen = device.get("last_seen")
     return DeviceRow(device["device_id"], device["name"], device["user"], device["role"],
                      device["state"], fp, verified,

@@ -24,9 +24,14 @@ class TrustProblem(Exception):
     """A device whose certificate does not lead back to the team's root."""
 
 
-def fingerprint(sign_public: bytes, box_public: bytes) -> str:
-    """Five groups of four hex digits (80 bits) to read aloud and compare."""
-    digest = hashlib.sha256(b"workbench device v1" + sign_public + box_public).hexdigest()
+def fingerprint(sign_public: bytes, box_public: bytes, device_id: str, name: str,
+                user: str, role: str) -> str:
+    """Five groups of four hex digits (80 bits) to read aloud and compare. It covers the
+    laptop's keys *and* what the invitation said (device, name, user, role), so a server
+    that changes a waiting laptop's role makes the fingerprints differ."""
+    described = canonical({"device": device_id, "name": name, "user": user, "role": role,
+                           "sign": b64(sign_public), "box": b64(box_public)})
+    digest = hashlib.sha256(b"workbench device v2" + described).hexdigest()
     return "-".join(digest[i:i + 4] for i in range(0, 20, 4)).upper()
 
 
@@ -50,14 +55,17 @@ class DeviceCard:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.sign_public, self.box_public)
+        return fingerprint(self.sign_public, self.box_public, self.device_id, self.name,
+                           self.user, self.role)
 
 
 def certify(*, team: str, device_id: str, name: str, user: str, role: str,
             box_public: bytes, sign_public: bytes, approver_id: str,
-            approver_keys: KeyPairs) -> bytes:
+            approver_keys: KeyPairs, epoch: int = 1) -> bytes:
+    """``epoch``: the team key's epoch when approved (an administrator's laptop removed
+    later cannot approve devices after its removal)."""
     body = {"team": team, "device": device_id, "name": name, "user": user, "role": role,
-            "box": b64(box_public), "sign": b64(sign_public)}
+            "box": b64(box_public), "sign": b64(sign_public), "epoch": epoch}
     signature = approver_keys.sign(canonical({"certificate": body, "by": approver_id}))
     return canonical({"body": body, "by": approver_id, "sig": b64(signature)})
 
@@ -71,8 +79,10 @@ def _read(certificate: bytes) -> tuple[dict, str, bytes]:
 
 
 def verify(certificates: dict[str, bytes], device_id: str, *, team: str,
-           root_sign_public: bytes) -> DeviceCard:
-    """The device's card if its certificate chain reaches the root through administrators."""
+           root_sign_public: bytes, removed: dict | None = None) -> DeviceCard:
+    """The device's card if its certificate chain reaches the root through administrators
+    (none of whom had been removed when they approved the next)."""
+    removed = removed or {}
     seen: set[str] = set()
     current = device_id
     cards: list[DeviceCard] = []
@@ -104,6 +114,9 @@ def verify(certificates: dict[str, bytes], device_id: str, *, team: str,
         signer_body, _, _ = _read(signer_cert)
         if signer_body.get("role") != "admin":
             raise TrustProblem("approved by a device that is not an administrator's")
+        gone = removed.get(by)
+        if gone is not None and int(body.get("epoch", 1)) >= gone["epoch"].get("case", 0):
+            raise TrustProblem("approved by a device after it was removed")
         if not verify_signature(unb64(signer_body["sign"]), signature, message):
             raise TrustProblem("signature does not hold")
         current = by

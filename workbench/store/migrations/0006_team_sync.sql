@@ -66,7 +66,14 @@ CREATE TABLE sync_seen (
     dev   TEXT NOT NULL DEFAULT ''            -- the device it was made on
 ) STRICT, WITHOUT ROWID;
 
--- Records from a newer program: kept, applied once this program is updated.
+-- The last record taken in from each other laptop, by that laptop's own count.
+CREATE TABLE sync_counters (
+    device TEXT PRIMARY KEY,
+    n      INTEGER NOT NULL
+) STRICT;
+
+-- Records from a newer program: kept, applied once this program is updated. Records that
+-- wait for an earlier one the server has not sent yet. Faulty records (version -1).
 CREATE TABLE sync_held (
     seq            INTEGER PRIMARY KEY,
     schema_version INTEGER NOT NULL,

@@ -169,6 +169,9 @@ CREATE FUNCTION workbench.push(op_ids uuid[], channels text[], entities bytea[],
                                ciphertexts bytea[], signatures bytea[], client_version int)
 RETURNS TABLE (op_id uuid, seq bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, workbench, pg_temp
+-- A device that holds the gate open (a transaction left waiting) delays others 20 s at
+-- most: they give up and sync later; its own connection is closed when it is removed.
+SET lock_timeout = '20s'
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -201,8 +204,15 @@ BEGIN
     THEN
         RAISE EXCEPTION 'push: unknown channel' USING ERRCODE = 'WB005';
     END IF;
-    IF me.role = 'lead' AND 'case' = ANY (channels) THEN
-        RAISE EXCEPTION 'a lead''s device may not send case changes' USING ERRCODE = 'WB003';
+    IF me.role = 'lead' AND EXISTS (SELECT 1 FROM unnest(channels) AS u(ch)
+                                    WHERE u.ch <> 'facts') THEN
+        RAISE EXCEPTION 'a lead''s device may send statistics facts only' USING ERRCODE = 'WB003';
+    END IF;
+    -- Sizes: one change (a case with its scanned documents) up to 64 MiB, a call up to
+    -- 256 MiB, so no device can make every other laptop download without end.
+    IF EXISTS (SELECT 1 FROM unnest(ciphertexts) AS u(ct) WHERE octet_length(u.ct) > 67108864)
+       OR (SELECT sum(octet_length(u.ct)) FROM unnest(ciphertexts) AS u(ct)) > 268435456 THEN
+        RAISE EXCEPTION 'push: a change or the call is too large' USING ERRCODE = 'WB005';
     END IF;
     -- Each statement of a read-committed transaction sees what committed before it, which
     -- the gate below relies on (and the retry lookup).
@@ -499,6 +509,7 @@ $$;
 CREATE FUNCTION workbench.rotate(channel text, new_epoch int, device_ids uuid[], sealed bytea[])
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, workbench, pg_temp
+SET lock_timeout = '20s'
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -533,7 +544,7 @@ $$;
 -- Remove a device: its role may no longer log in, its open connections are closed, and its
 -- calls fail with WB003 from now on. Revoking a revoked device again does it again.
 CREATE FUNCTION workbench.revoke(device_id uuid)
-RETURNS void
+RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, workbench, pg_temp
 AS $$
 #variable_conflict use_column
@@ -562,6 +573,10 @@ BEGIN
     PERFORM pg_terminate_backend(a.pid)
     FROM pg_stat_activity a
     WHERE a.usename = target.db_role AND a.pid <> pg_backend_pid();
+    -- The device's last change: the removing administrator signs it into the next key
+    -- epoch's statement, so no laptop accepts a change of it numbered later.
+    RETURN (SELECT coalesce(max(c.seq), 0) FROM workbench.changes c
+            WHERE c.device_id = target.device_id);
 END
 $$;
 

@@ -205,4 +205,4 @@ CREATE POLICY device_read ON workbench.changes FOR SELECT
 CREATE POLICY device_insert ON workbench.changes FOR INSERT
     WITH CHECK ((SELECT workbench._rls_caller('state')) = 'active'
                 AND device_id::text = (SELECT workbench._rls_caller('id'))
-                AND ((SELECT workbench._rls_caller('role')) <> 'lead' OR channel <> 'case'));
+                AND ((SELECT workbench._rls_caller('role')) <> 'lead' OR channel = 'facts'));
