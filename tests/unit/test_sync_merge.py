@@ -98,3 +98,14 @@ def test_the_migration_holds_the_capture_triggers_this_program_generates():
     from workbench.sync.tables import trigger_sql
     migration = Path("workbench/store/migrations/0006_team_sync.sql").read_text()
     assert migration.endswith(trigger_sql())
+
+
+def test_search_entries_made_in_bulk_equal_those_made_one_case_at_a_time(session):
+    from workbench.cases import queries
+    from workbench.demo.seed import seed_demo
+
+    seed_demo(session, 40, seed=3)
+    ids = [row[0] for row in session.db.all("SELECT id FROM cases ORDER BY id")]
+    bulk = queries.search_documents(session.db, ids)
+    assert bulk == {case_id: queries.search_document(queries.load_case(session.db, case_id))
+                    for case_id in ids}

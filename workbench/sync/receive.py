@@ -29,6 +29,19 @@ class Received:
 def receive(session, records: Iterable[tuple[int | None, dict]],
             cursor: int | None = None) -> Received:
     """Apply ``(seq, record)`` pairs in order; ``cursor`` is stored with them."""
+    records = list(records)
+    try:
+        return _receive(session, records, cursor, batch=True)
+    except sqlcipher3.IntegrityError:
+        # A record the store refuses (a value outside a column's rules). The page's
+        # transaction was rolled back whole; again, one record at a time, that record put
+        # aside and reported, the rest applied. (Not a savepoint around the fast path: an
+        # open savepoint makes SQLite's inserts into tables with triggers many times slower.)
+        return _receive(session, records, cursor, batch=False)
+
+
+def _receive(session, records: list[tuple[int | None, dict]], cursor: int | None,
+             batch: bool) -> Received:
     db = session.db
     result = Received()
     seal_changed = False
@@ -40,18 +53,7 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
         waiting = [(row[0], json.loads(row[1])) for row in db.all(
             "SELECT seq, record FROM sync_held WHERE schema_version >= 0 ORDER BY seq")]
         db.execute("DELETE FROM sync_held WHERE schema_version >= 0")
-        page = [*waiting, *records]
-        db.execute("SAVEPOINT page")
-        try:
-            merger = _Page(db, result, batch=True).apply(page)
-        except sqlcipher3.Error:
-            # A record the store refuses (a value outside a column's rules): the page again,
-            # one record at a time, that record put aside and reported, the rest applied.
-            db.execute("ROLLBACK TO page")
-            result.applied = result.duplicates = result.held = 0
-            result.refused.clear()
-            merger = _Page(db, result, batch=False).apply(page)
-        db.execute("RELEASE page")
+        merger = _Page(db, result, batch=batch).apply([*waiting, *records])
         result.cases = _cases_of(db, merger.touched_entities) | merger.erased_cases
         team_facts.mark(db, result.cases)
         team_facts.mark_gids(db, merger.erased_gids)
@@ -134,7 +136,7 @@ class _Page:
                 db.execute("ROLLBACK TO one")
             if outcome == "done":
                 _put_aside(db, seq, record, str(problem.args[0]), result)
-        except sqlcipher3.Error as error:
+        except sqlcipher3.IntegrityError as error:
             if self.batch:
                 raise
             db.execute("ROLLBACK TO one")
@@ -175,6 +177,7 @@ def finish_derive(session) -> int:
     if not pending:
         return 0
     with session.action("sync.derive", "sync"):
+        capture.set_capture(db, False)  # derived columns only: nothing here travels
         live = [row[0] for row in db.all(
             "SELECT id FROM cases WHERE id IN (SELECT case_id FROM sync_derive)")]
         documents = queries.search_documents(db, live)
@@ -188,6 +191,8 @@ def finish_derive(session) -> int:
             refresh_next_unpaid(db, plan_id)
         facts.rebuild(db, session.facts_context())
         db.execute("DELETE FROM sync_derive")
+        db.execute("DELETE FROM sync_dirty")
+        capture.set_capture(db, True)
     return len(pending)
 
 

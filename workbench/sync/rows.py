@@ -12,6 +12,7 @@ from typing import Any
 from workbench.store.database import Database
 from workbench.sync.tables import BY_NAME, DELETED, Table, fields
 
+MADE = "_made"  # in ``versions``: the makings of a row made on several laptops (never sent)
 RECORD_VERSION = 1  # the layout of change records this program writes and understands
 
 
@@ -22,7 +23,10 @@ def new_op_id() -> str:
 
 
 def new_gid() -> str:
-    return os.urandom(16).hex()
+    """A row's global id: milliseconds first too, so ids made one after another sort
+    together and a laptop taking in a whole team's rows adds to the end of its indexes
+    instead of all over them (a first sync of 100,000 cases depends on it)."""
+    return new_op_id()
 
 
 @dataclass
@@ -37,6 +41,11 @@ class RowInfo:
 
     def heads(self, name: str) -> list[str]:
         return self.versions.get(name) or [self.created_op]
+
+    def makings(self) -> list[str]:
+        """Every change that made the row: one, or several when laptops made the same
+        natural-key row (the budget of one day) before seeing each other's."""
+        return self.versions.get(MADE) or [self.created_op]
 
     def all_heads(self) -> list[str]:
         found = {self.created_op}
