@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.store.database import Database
 from workbench.sync import rows as rowinfo
-from workbench.sync.rows import RECORD_VERSION, RowInfo
+from workbench.sync.rows import MADE, RECORD_VERSION, RowInfo
 from workbench.sync.tables import (
     BY_NAME,
     DELETED,
@@ -203,6 +203,8 @@ class Merger:
                 if target == "users" and value is not None:
                     value = self._user_id(value)
                 elif target and value is not None:
+                    if value not in made and self._delete_pending(value):
+                        return False  # a new row crosses that delete: decided again
                     value = made.get(value) or self._row_id(value)
                     if value is None:
                         return False
@@ -232,6 +234,11 @@ class Merger:
         value = self._next[tbl]
         self._next[tbl] += 1
         return value
+
+    def _delete_pending(self, gid: str) -> bool:
+        """Whether a delete of the row is still a head (it is gone, or kept only for a
+        conflict with that delete)."""
+        return self.db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)) is not None
 
     def _row_id(self, gid: str) -> int | None:
         row_id = self._ids.get(gid)
@@ -294,6 +301,10 @@ class Merger:
             self._pending.append(gid)
             self.touched.add(gid)
             return
+        if row.get("n") and op not in info.makings():
+            # Made here too before that laptop saw it: a row made meanwhile by whichever
+            # laptop, the same on every laptop whichever making arrived first.
+            info.versions[MADE] = sorted({*info.makings(), op})
         for name, (value, base) in writes.items():
             if name == DELETED:
                 self._delete_write(info, op, base) if value == 1 else self._restore_write(
@@ -402,7 +413,8 @@ class Merger:
         # A row made meanwhile that points here (a contact added to an erased case, a
         # second case for a deleted resident) crosses the delete; one the deleting laptop
         # knew of, kept for a conflict of its own, just keeps this row with it.
-        crossing |= {op for op, _entity in referrers if op not in seen}
+        crossing |= {op for makings, _entity in referrers for op in makings
+                     if op not in seen}
         if not crossing and not referrers:
             self._make_deleted(table, info)
             return
@@ -411,14 +423,14 @@ class Merger:
             values = {op: 1 for op in live_deletes} | {op: 0 for op in crossing}
             self._note_conflict(info, DELETED, values)
 
-    def _referrers(self, info: RowInfo) -> list[tuple[str, str]]:
-        """The making change and entity of each live row that points at this one."""
+    def _referrers(self, info: RowInfo) -> list[tuple[list[str], str]]:
+        """The making changes and entity of each live row that points at this one."""
         if info.row_id is None:
             return []
         found = []
         for child, column in _REFERRERS.get(info.tbl, []):
-            found += [(row[0], row[1]) for row in self.db.all(
-                f"SELECT s.created_op, s.entity FROM {child} c JOIN sync_rows s "
+            found += [(json.loads(row[2]).get(MADE) or [row[0]], row[1]) for row in self.db.all(
+                f"SELECT s.created_op, s.entity, s.versions FROM {child} c JOIN sync_rows s "
                 f"ON s.tbl = ? AND s.row_id = c.rowid WHERE c.{column} = ?",
                 (child, info.row_id))]
         return found
