@@ -59,7 +59,7 @@ from workbench.cases.model import (
     Outcome,
     Referral,
 )
-from workbench.cases.service import CaseService
+from workbench.cases.service import CaseNotFound, CaseService
 from workbench.errors import ValidationError
 from workbench.session import Session, StoreLocation, create_store
 from workbench.sync import conflicts, state
@@ -207,8 +207,10 @@ class Account:
         return expected_dump, found
 
 
-def check_capture(before: Dump, after: Dump, records: list[dict]) -> None:
-    """An action's records say exactly what it changed on its laptop."""
+def check_capture(before: Dump, after: Dump, records: list[dict], db) -> None:
+    """An action's records say exactly what it changed on its laptop, except rows that
+    were already deleted (by an earlier record) and kept only for a row this action
+    removed: those go as they go wherever the action's records arrive."""
     written: dict[str, dict] = {}
     for record in records:
         for row in record["rows"]:
@@ -219,6 +221,9 @@ def check_capture(before: Dump, after: Dump, records: list[dict]) -> None:
         row = written.pop(gid, None)
         if old == new:
             assert row is None, f"{gid} unchanged but written: {row}"
+            continue
+        earlier = {op for (op,) in db.all("SELECT op FROM sync_deletes WHERE gid = ?", (gid,))}
+        if row is None and new is None and earlier - {r["id"] for r in records}:
             continue
         assert row is not None, f"{gid} changed but not written: {old} -> {new}"
         values = {name: value for name, (value, _base) in row["w"].items()}
@@ -276,7 +281,12 @@ class Team:
         db = session.db
         waiting = {row[0] for row in db.all("SELECT op_id FROM sync_outbox")}
         before = dump(db) if check else {}
-        result = action(session)
+        try:
+            result = action(session)
+        except CaseNotFound:
+            # Done, and the case went with it: it had been erased here and was kept only
+            # for the row this action removed (the service's last look finds no case).
+            result = None
         made = [json.loads(row[1]) for row in db.all(
             "SELECT op_id, payload FROM sync_outbox ORDER BY n") if row[0] not in waiting]
         for record in made:  # an action's records go out in order, each after the last
@@ -285,7 +295,7 @@ class Team:
             if record["act"] == "case.create":
                 self.case_gids += [r["g"] for r in record["rows"] if r["t"] == "cases"]
         if check:
-            check_capture(before, dump(db), made)
+            check_capture(before, dump(db), made, db)
         return result
 
     def push(self, n: int) -> None:
@@ -699,7 +709,8 @@ def history(tmp_path_factory):
     with equal values) and of different fields, the same natural-key row made on two
     laptops, a row removed on one laptop while another changed it, a case erased while
     other laptops added to it and edited it, a case erased by a laptop that had seen only
-    one of two makings of its budget, a resolution, and an edit crossing that resolution."""
+    one of two makings of its budget, a case kept for an edit until the erasing laptop
+    removed the edited row, a resolution, and an edit crossing that resolution."""
     root = tmp_path_factory.mktemp("history")
     patches = _Ids(7).patches()
     for patch in patches:
@@ -708,12 +719,13 @@ def history(tmp_path_factory):
     try:
         a, b, c = 0, 1, 2
         cases = [CaseService(session) for session in team.laptops]
-        for first, last in (("Åsa", "Jääskeläinen"), ("Matti", "Virtanen"), ("Aino", "Laine")):
+        for first, last in (("Åsa", "Jääskeläinen"), ("Matti", "Virtanen"), ("Aino", "Laine"),
+                            ("Eino", "Leino")):
             team.act(a, lambda s, first=first, last=last: cases[a].create_case(
                 intake(first_name=first, last_name=last)))
         team.quiesce()
-        x, y, z = team.case_gids
-        here = {(n, gid): team.local(n, gid) for n in (a, b, c) for gid in (x, y, z)}
+        x, y, z, w = team.case_gids
+        here = {(n, gid): team.local(n, gid) for n in (a, b, c) for gid in (x, y, z, w)}
         # Case x: phone on a and b (different), email on c, rent on b and c (equal), rent
         # arrears changed on a and removed on c, the same outcome ticked on a and b, the
         # budget of one day saved on a and c (different amounts).
@@ -738,9 +750,16 @@ def history(tmp_path_factory):
         save_budget(team, a, here[a, z], 0)
         save_budget(team, c, here[c, z], 0)
         team.act(a, lambda s: cases[a].erase_case(here[a, z]))
+        # Case w: b changes its rent arrears, a erases it.
+        edit(team, b, here[b, w], "arrears", 0)
+        team.act(a, lambda s: cases[a].erase_case(here[a, w]))
         for n in (a, b, c):
             team.push(n)
         team.pull(a)
+        # w is kept for b's arrears (under a new local id); a removes those arrears, and w
+        # goes with them.
+        edit(team, a, team.local(a, w), "arrears", 1)
+        assert team.local(a, w) is None
         # a settles the phone conflict; b, not having seen that, edits the phone again.
         (phone,) = [c.id for c in conflicts.list_conflicts(team.laptops[a].db)
                     if c.field == "phone"]
@@ -834,3 +853,65 @@ def test_one_history_in_any_causal_order_ends_the_same(history, order, tmp_path)
     else:
         ops = causal_order(account, order.split()[0], rng)
     assert replay(account, ops, StoreLocation(tmp_path / "fresh"), identity, rng) == final
+
+
+# --- 3. what an action does to a row kept for a conflict with its delete -------------------
+
+@pytest.fixture
+def pair(tmp_path):
+    patches = _Ids(3).patches()
+    for patch in patches:
+        patch.start()
+    team = Team(tmp_path, 2)
+    team.act(0, lambda s: CaseService(s).create_case(intake()))
+    team.quiesce()
+    yield team, team.case_gids[0]
+    for patch in reversed(patches):
+        patch.stop()
+    team.close()
+
+
+def test_a_case_kept_for_an_edit_goes_when_the_erasing_laptop_removes_the_edited_row(pair):
+    team, case = pair
+    edit(team, 1, team.local(1, case), "arrears", 0)
+    team.push(1)
+    team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
+    team.push(0)
+    team.pull(0)  # the other laptop's arrears cross the erase: kept, with the question
+    assert [c.table for c in conflicts.list_conflicts(team.laptops[0].db)] == ["arrears"]
+    edit(team, 0, team.local(0, case), "arrears", 1)  # removed, standing on both
+    assert team.local(0, case) is None
+    team.check_laptop(0)
+    dumped, asked = team.check_converged()
+    assert case not in dumped and asked == {}
+
+
+def test_a_row_added_to_a_kept_case_on_the_erasing_laptop_crosses_the_erase_there_too(pair):
+    team, case = pair
+    edit(team, 1, team.local(1, case), "note", 0)
+    team.push(1)
+    team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
+    team.push(0)
+    team.pull(0)
+    add_contact(team, 0, team.local(0, case), 0)
+    team.check_laptop(0)
+    _dumped, asked = team.check_converged()
+    (values,) = [v for (gid, name), v in asked.items() if gid == case and name == DELETED]
+    assert len(values) == 3  # the erase, the note, the contact
+
+
+def test_removing_and_making_again_a_row_in_question_settles_it_on_every_laptop(pair):
+    team, case = pair
+    edit(team, 1, team.local(1, case), "arrears", 0)
+    edit(team, 1, team.local(1, case), "note", 0)
+    team.push(1)
+    team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
+    team.push(0)
+    team.pull(0)
+    assert sorted(c.table for c in conflicts.list_conflicts(team.laptops[0].db)) == [
+        "arrears", "cases"]
+    edit(team, 0, team.local(0, case), "arrears", 1)  # removed, standing on both …
+    edit(team, 0, team.local(0, case), "arrears", 0)  # … and made again: a restore
+    team.check_laptop(0)
+    _dumped, asked = team.check_converged()
+    assert [name for (gid, name) in asked] == [DELETED]  # the case's question only

@@ -104,7 +104,52 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
         db.execute("INSERT OR IGNORE INTO sync_seen (op_id, seq, at, who, dev) "
                    "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
         made.append(op_id)
+    _decide_again(db, _held(db, grouped, gids, old_gids))
     return made
+
+
+def _held(db: Database, grouped: dict[str, list[_Life]], gids: dict,
+          old_gids: dict) -> set[str]:
+    """Rows whose delete is still pending (kept for a conflict or for a row pointing at
+    them) that a row this action made, changed or deleted points at, or pointed at."""
+    found: set[str] = set()
+    for gid, group in grouped.items():
+        info = rowinfo.load(db, gid)
+        if info is None:
+            continue
+        table = BY_NAME[info.tbl]
+        seen = [info.tomb or {}]
+        if info.row_id is not None:
+            seen.append(rowinfo.to_travel(
+                db, table, rowinfo.local_values(db, table, info.row_id) or {}, gids))
+        if group[0].before is not None:
+            seen.append(rowinfo.to_travel(db, table, group[0].before, {**gids, **old_gids}))
+        for values in seen:
+            for column, target in table.refs.items():
+                parent = values.get(column) if target != "users" else None
+                if parent and db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (parent,)):
+                    found.add(parent)
+    return found
+
+
+def _decide_again(db: Database, held: set[str]) -> None:
+    """Decide again, as every other laptop will when this action's records reach it,
+    whether the rows ``held`` exist: a case kept only because a row still pointed at it
+    goes when that row goes here, and a row added to a case kept for a conflict with its
+    delete crosses that delete here too."""
+    if not held:
+        return
+    from workbench.cases import queries
+    from workbench.sync import team_facts
+    from workbench.sync.merge import Merger
+    set_capture(db, False)
+    merger = Merger(db)
+    merger.decide_again(held)
+    db.execute("DELETE FROM sync_dirty")
+    set_capture(db, True)
+    for case_id in sorted(merger.erased_cases):
+        queries.reindex(db, case_id)
+    team_facts.mark_gids(db, merger.erased_gids)
 
 
 def next_number(db: Database) -> int:
@@ -239,12 +284,14 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
         info.tomb = before if before is not None else info.tomb
         info.row_id = None
         _advance(info, DELETED, op_id)
+        _settled(db, gid, DELETED)
         rowinfo.save(db, info)
         return {"t": table.name, "g": gid, "e": entity, "w": writes}
     if not info.live:
         # Made again under the same natural key: a restore, then the fields that differ.
         writes[DELETED] = [0, info.heads(DELETED)]
         _advance(info, DELETED, op_id)
+        _settled(db, gid, DELETED)
         db.execute("DELETE FROM sync_deletes WHERE gid = ?", (gid,))
         before = info.tomb
         info.tomb = None
@@ -253,11 +300,17 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
         if before is None or before.get(name) != value:
             writes[name] = [value, info.heads(name)]
             _advance(info, name, op_id)
-            db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?", (gid, name))
+            _settled(db, gid, name)
     rowinfo.save(db, info)
     if not writes:
         return None
     return {"t": table.name, "g": gid, "e": entity, "w": writes}
+
+
+def _settled(db: Database, gid: str, name: str) -> None:
+    """A write standing on every head of a field (its pseudo field ``_deleted`` too)
+    settles the field's conflict, here as everywhere it arrives."""
+    db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?", (gid, name))
 
 
 def _advance(info: RowInfo, name: str, op_id: str) -> None:

@@ -266,6 +266,12 @@ class Merger:
         self._rows_out.clear()
         self._sync_out = []
 
+    def decide_again(self, gids: set[str]) -> None:
+        """Decide the existence of these rows again (a local action changed what points
+        at them), as the merge of that action's records does on every other laptop."""
+        self._pending.extend(sorted(gids))
+        self.settle()
+
     def settle(self) -> None:
         """Decide the existence of every row a delete or restore touched, children first
         (a parent stays while a child that stays points at it)."""
