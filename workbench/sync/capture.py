@@ -111,12 +111,15 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
 def _held(db: Database, grouped: dict[str, list[_Life]], gids: dict,
           old_gids: dict) -> set[str]:
     """Rows whose delete is still pending (kept for a conflict or for a row pointing at
-    them) that a row this action made, changed or deleted points at, or pointed at."""
+    them) that this action changed (an edit crosses the delete), or that a row it made,
+    changed or deleted points at, or pointed at."""
     found: set[str] = set()
     for gid, group in grouped.items():
         info = rowinfo.load(db, gid)
         if info is None:
             continue
+        if db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)):
+            found.add(gid)
         table = BY_NAME[info.tbl]
         seen = [info.tomb or {}]
         if info.row_id is not None:
@@ -135,8 +138,8 @@ def _held(db: Database, grouped: dict[str, list[_Life]], gids: dict,
 def _decide_again(db: Database, held: set[str]) -> None:
     """Decide again, as every other laptop will when this action's records reach it,
     whether the rows ``held`` exist: a case kept only because a row still pointed at it
-    goes when that row goes here, and a row added to a case kept for a conflict with its
-    delete crosses that delete here too."""
+    goes when that row goes here, and an edit of a case kept for a conflict with its
+    delete, or a row added to it, crosses that delete here too."""
     if not held:
         return
     from workbench.cases import queries
