@@ -330,7 +330,6 @@ def snapshot(db: Database, *, device: str, user: str) -> int:
     """Give every row already in the store a global id and one change record per case,
     so a store that worked alone can join a team (or start one). Returns the records made.
     """
-    count = 0
     set_capture(db, True)
     for table in TABLES:
         key = "rowid" if table.key == "rowid" else table.key
@@ -340,5 +339,4 @@ def snapshot(db: Database, *, device: str, user: str) -> int:
             f"NULL FROM {table.name} WHERE {key} NOT IN "
             f"(SELECT row_id FROM sync_rows WHERE tbl = '{table.name}' "
             f"AND row_id IS NOT NULL) {only}")
-    count = len(capture(db, device=device, user=user, action="sync.snapshot"))
-    return count
+    return len(capture(db, device=device, user=user, action="sync.snapshot"))

@@ -47,7 +47,6 @@ def _receive(session, records: list[tuple[int | None, dict]], cursor: int | None
     seal_changed = False
     with session.action("sync.receive", "sync"):
         capture.set_capture(db, False)
-        partners_before: dict[int, list[str]] = {}
         # Records from a newer program are kept, not misread; the ones after them wait
         # too (they may stand on them), until an updated program applies them in order.
         waiting = [(row[0], json.loads(row[1])) for row in db.all(
@@ -63,8 +62,14 @@ def _receive(session, records: list[tuple[int | None, dict]], cursor: int | None
                            [(case_id,) for case_id in result.cases])
         else:
             context = session.facts_context()
+            # A referral removed by the page may leave its partner below k households: its
+            # name is counted again (from the removed row's last values).
+            gone = sorted({json.loads(tomb).get("partner", "") for (tomb,) in db.all(
+                "SELECT tomb FROM sync_rows WHERE tbl = 'referrals' AND tomb IS NOT NULL "
+                f"AND gid IN ({', '.join('?' for _ in merger.touched)})",
+                sorted(merger.touched))} - {""}) if merger.touched else []
             for case_id in sorted(result.cases):
-                _derive_one(db, context, case_id, partners_before.get(case_id))
+                _derive_one(db, context, case_id, gone)
         if any(gid.startswith("settings.") for gid in merger.touched):
             seal_changed = True
         if cursor is not None:
