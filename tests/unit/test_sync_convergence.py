@@ -10,9 +10,10 @@ holding a given set of records must show:
   shows the head with the highest op id, and is a conflict listing every head exactly when
   the heads differ in value (and the row exists);
 - a row is gone when its deletes had seen every write to it and no row still points at
-  it; a write the deletes had not seen, or a row they had not seen made pointing at it,
-  keeps it with a "restore or delete" conflict; a row they had seen that still points at
-  it (kept for a conflict of its own) keeps it without one.
+  it; a write the deletes had not seen, or a row they had not seen made pointing at it
+  (and not since deleted by a laptop that had seen that making), keeps it with a "restore
+  or delete" conflict; a row they had seen that still points at it (kept for a conflict of
+  its own) keeps it without one.
 
 The state machine checks every laptop against that account after every step (a laptop shows
 what the records it holds say, whatever order they came in and whichever of them it made),
@@ -176,14 +177,16 @@ class Account:
                 if len({_j(v) for v in heads.values()}) > 1:
                     found[(gid, name)] = tuple(sorted((op, _j(v)) for op, v in heads.items()))
         live: dict[str, bool] = {}
+        standing: dict[str, set[str]] = {}  # makings no pending delete of the row had seen
         for gid in sorted(rows, key=lambda g: (-ORDER[rows[g].table], g)):  # children first
             item = rows[gid]
             heads = self._heads(item.existence)
             deletes = [op for op, value in heads.items() if value == 1]
+            seen = frozenset().union(*(self.before[op] for op in deletes))
+            standing[gid] = set(item.makings) - seen
             if not deletes:
                 live[gid] = True
                 continue
-            seen = frozenset().union(*(self.before[op] for op in deletes))
             crossing = {op for op, value in heads.items() if value != 1}
             for writes in item.writes.values():
                 crossing |= {op for op in self._heads(writes) if op not in seen}
@@ -191,8 +194,7 @@ class Account:
                 shown[child].get(column) == gid
                 for column, target in BY_NAME[rows[child].table].refs.items()
                 if target != "users")]
-            crossing |= {op for child in referrers for op in rows[child].makings
-                         if op not in seen}
+            crossing |= {op for child in referrers for op in standing[child] if op not in seen}
             live[gid] = bool(crossing or referrers)
             if crossing:
                 found[(gid, DELETED)] = tuple(sorted(
@@ -932,3 +934,20 @@ def test_removing_and_making_again_a_row_in_question_settles_it_on_every_laptop(
     team.check_laptop(0)
     _dumped, asked = team.check_converged()
     assert [name for (gid, name) in asked] == [DELETED]  # the case's question only
+
+
+def test_an_outcome_ticked_and_unticked_by_the_erasing_laptop_keeps_nothing(pair):
+    """Both laptops tick one outcome; one unticks it and erases the case. The other's tick
+    crosses both and keeps the case with the question; the eraser's own tick is not a
+    reason to keep it (it had unticked that itself)."""
+    team, case = pair
+    for n in (0, 1):
+        team.act(n, lambda s, n=n: CaseService(s).set_outcomes(
+            team.local(n, case), frozenset({Outcome.EVICTED}), BUDGET_DAY))
+    team.act(0, lambda s: CaseService(s).set_outcomes(team.local(0, case), frozenset()))
+    team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
+    _dumped, asked = team.check_converged()
+    made = {(team.account.laptop[op], team.account.records[op]["act"]): op
+            for op in team.account.order}
+    assert asked[case, DELETED] == tuple(sorted(
+        [(made[0, "case.erase"], "1"), (made[1, "outcomes.set"], "0")]))

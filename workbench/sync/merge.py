@@ -419,8 +419,7 @@ class Merger:
         # A row made meanwhile that points here (a contact added to an erased case, a
         # second case for a deleted resident) crosses the delete; one the deleting laptop
         # knew of, kept for a conflict of its own, just keeps this row with it.
-        crossing |= {op for makings, _entity in referrers for op in makings
-                     if op not in seen}
+        crossing |= {op for makings in referrers for op in makings if op not in seen}
         if not crossing and not referrers:
             self._make_deleted(table, info)
             return
@@ -429,16 +428,23 @@ class Merger:
             values = {op: 1 for op in live_deletes} | {op: 0 for op in crossing}
             self._note_conflict(info, DELETED, values)
 
-    def _referrers(self, info: RowInfo) -> list[tuple[list[str], str]]:
-        """The making changes and entity of each live row that points at this one."""
+    def _referrers(self, info: RowInfo) -> list[list[str]]:
+        """Each live row that points at this one, by the changes that made it and still
+        stand: a making that a pending delete of that row had seen (a box ticked and
+        unticked on one laptop while another ticked it too) keeps nothing."""
         if info.row_id is None:
             return []
         found = []
         for child, column in _REFERRERS.get(info.tbl, []):
-            found += [(json.loads(row[2]).get(MADE) or [row[0]], row[1]) for row in self.db.all(
-                f"SELECT s.created_op, s.entity, s.versions FROM {child} c JOIN sync_rows s "
-                f"ON s.tbl = ? AND s.row_id = c.rowid WHERE c.{column} = ?",
-                (child, info.row_id))]
+            for created, versions, gid in self.db.all(
+                    f"SELECT s.created_op, s.versions, s.gid FROM {child} c JOIN sync_rows s "
+                    f"ON s.tbl = ? AND s.row_id = c.rowid WHERE c.{column} = ?",
+                    (child, info.row_id)):
+                withdrawn = {h for (base,) in self.db.all(
+                    "SELECT base FROM sync_deletes WHERE gid = ?", (gid,))
+                    for h in json.loads(base)}
+                found.append([op for op in json.loads(versions).get(MADE) or [created]
+                              if op not in withdrawn])
         return found
 
     def _ensure_live(self, gid: str, reason: str) -> None:
