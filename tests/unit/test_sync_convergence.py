@@ -173,10 +173,10 @@ class Account:
         for op in sorted(held):
             for row in self.records[op]["rows"]:
                 item = rows.setdefault(row["g"], _Row(row["t"], row["e"]))
-                if row.get("n"):
+                if "c" in row:
                     item.existence.append((op, 0))
                     item.makings.append(op)
-                for name, (value, _base) in row["w"].items():
+                for name, (value, _base) in _writes(row).items():
                     if name == DELETED:
                         item.existence.append((op, value))
                     else:
@@ -226,6 +226,16 @@ class Account:
         return expected_dump, found
 
 
+def _writes(row: dict) -> dict:
+    """A travelling row as field writes: a row its record makes carries its values in
+    fields() order (nothing to stand on), a change carries [value, base] by name."""
+    if "c" in row:
+        names = fields(BY_NAME[row["t"]])
+        assert len(row["c"]) == len(names), row
+        return {name: [value, []] for name, value in zip(names, row["c"], strict=True)}
+    return row["w"]
+
+
 def check_capture(before: Dump, after: Dump, records: list[dict], db) -> None:
     """An action's records say exactly what it changed on its laptop, except rows that
     were already deleted (by an earlier record) and kept only for a row this action
@@ -245,10 +255,10 @@ def check_capture(before: Dump, after: Dump, records: list[dict], db) -> None:
         if row is None and new is None and earlier - {r["id"] for r in records}:
             continue
         assert row is not None, f"{gid} changed but not written: {old} -> {new}"
-        values = {name: value for name, (value, _base) in row["w"].items()}
+        values = {name: value for name, (value, _base) in _writes(row).items()}
         if new is None:
             assert values == {DELETED: 1}, row
-        elif old is None and row.get("n"):
+        elif old is None and "c" in row:
             assert values == new[1], (values, new)
         elif old is None:
             assert values.pop(DELETED) == 0, row
@@ -501,7 +511,9 @@ def set_landlord(team: Team, n: int, case_id: int, pick: int) -> None:
 
 
 def save_budget(team: Team, n: int, case_id: int, pick: int) -> None:
+    # Two adults' earnings are two lines of one category in one budget.
     lines = [BudgetLine("earnings", "income", (150000, 160000, 0)[pick % 3]),
+             *([BudgetLine("earnings", "income", 40000 + pick % 5)] if pick % 2 else []),
              BudgetLine("rent", "expense", (78000, 80000, 78000)[pick % 3])]
     team.act(n, lambda s: BudgetService(s).save(case_id, lines, BUDGET_DAY))
 

@@ -109,3 +109,29 @@ def test_search_entries_made_in_bulk_equal_those_made_one_case_at_a_time(session
     bulk = queries.search_documents(session.db, ids)
     assert bulk == {case_id: queries.search_document(queries.load_case(session.db, case_id))
                     for case_id in ids}
+
+
+def test_two_earners_lines_of_one_budget_stay_two_lines_on_the_other_laptop(team):
+    from workbench.budget.model import BudgetLine
+    from workbench.budget.service import BudgetService
+
+    relay, (desk, visit) = team
+    desk_id, visit_id = _case_on_both(relay, desk, visit)
+    day = date(2026, 11, 2)
+    lines = [BudgetLine("earnings", "income", 150000), BudgetLine("earnings", "income", 86000),
+             BudgetLine("rent", "expense", 78000)]
+    BudgetService(desk).save(desk_id, lines, day)
+    relay.sync(desk)
+    relay.sync(visit)
+
+    def there() -> list[tuple[str, int]]:
+        return [(line.category, line.amount)
+                for line in BudgetService(visit).latest(visit_id).lines]
+
+    assert sorted(there()) == [("earnings", 86000), ("earnings", 150000), ("rent", 78000)]
+    lines[1] = BudgetLine("earnings", "income", 91000)  # the second adult's pay rises
+    BudgetService(desk).save(desk_id, lines, day)
+    relay.sync(desk)
+    relay.sync(visit)
+    assert sorted(there()) == [("earnings", 91000), ("earnings", 150000), ("rent", 78000)]
+    assert not conflicts.list_conflicts(visit.db)

@@ -19,7 +19,15 @@ from typing import Any
 from workbench.store.database import Database
 from workbench.sync import rows as rowinfo
 from workbench.sync.rows import RECORD_VERSION, RowInfo, new_gid, new_op_id
-from workbench.sync.tables import BY_NAME, DELETED, ORDER, TABLES, Table, natural_gid
+from workbench.sync.tables import (
+    BY_NAME,
+    DELETED,
+    ORDER,
+    TABLES,
+    Table,
+    natural_gid,
+    occurrence_sql,
+)
 
 CASE_CHANNEL = "case"
 
@@ -63,8 +71,9 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
     gids: dict[tuple[str, int], str] = {}  # local ids now
     old_gids: dict[tuple[str, int], str] = {}  # local ids before the action
     entities: dict[str, str] = {}
+    owners: dict[str, tuple[str, int]] = {}  # live rows by the global id given here
     for life in sorted(lives, key=lambda item: ORDER[item.tbl]):
-        _name(db, life, gids, entities)
+        _name(db, life, gids, entities, owners)
         if life.gid is not None and life.before is not None:
             old_gids[(life.tbl, life.row_id)] = life.gid
     _new_residents_join_their_case(db, lives, gids, entities)
@@ -84,10 +93,10 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
             by_entity.setdefault(entity, []).append(write)
     for writes in by_entity.values():
         # As every other laptop will record it: what the whole record knew (see merge).
-        known = sorted({h for write in writes for _v, base in write["w"].values()
-                        for h in base})
+        known = sorted({h for write in writes if "w" in write
+                        for _v, base in write["w"].values() for h in base})
         for write in writes:
-            if write["w"].get(DELETED, [0])[0] == 1:
+            if write.get("w", {}).get(DELETED, [0])[0] == 1:
                 _record_delete(db, write["g"], ops[write["e"]], known)
     _mark_facts(db, by_entity)
     made = []
@@ -171,17 +180,20 @@ def _rank(entity: str, writes: list[dict]) -> int:
 def _new_residents_join_their_case(db: Database, lives: list[_Life], gids: dict,
                                    entities: dict) -> None:
     """A resident made together with their case travels in the case's record (one record
-    per new case, and the server sees one entity, not two)."""
+    per new case, and the server sees one entity, not two); made with several cases (a
+    store joining a team), in the first one's, which goes out before the others."""
     new_people = {life.gid for life in lives
                   if life.tbl == "persons" and life.info is None and not life.ended}
     if not new_people:
         return
-    for life in lives:
-        if life.tbl == "cases" and life.info is None and not life.ended:
+    for life in sorted((life for life in lives if life.tbl == "cases"),
+                       key=lambda life: life.row_id):
+        if life.info is None and not life.ended:
             person_id = db.scalar("SELECT person_id FROM cases WHERE id = ?", (life.row_id,))
             person_gid = gids.get(("persons", person_id))
             if person_gid in new_people:
                 entities[person_gid] = entities[life.gid]
+                new_people.discard(person_gid)
 
 
 def _mark_facts(db: Database, by_entity: dict[str, list[dict]]) -> None:
@@ -223,7 +235,7 @@ def _lives(db: Database, notes: list) -> list[_Life]:
     return lives
 
 
-def _name(db: Database, life: _Life, gids: dict, entities: dict) -> None:
+def _name(db: Database, life: _Life, gids: dict, entities: dict, owners: dict) -> None:
     """The row's global id and the entity it belongs to (parents are named first)."""
     table = BY_NAME[life.tbl]
     values = life.before if life.ended else (
@@ -240,10 +252,14 @@ def _name(db: Database, life: _Life, gids: dict, entities: dict) -> None:
         gid, entity = life.info.gid, life.info.entity
     else:
         known = None
-        gid = natural_gid(table, parent_gid, values) if (
+        gid = natural_gid(table, parent_gid, values, _occurrence(db, table, life, values)) if (
             table.parent is None or parent_gid) else None
         if gid is not None:
             known = rowinfo.load(db, gid)
+            if _taken(db, table, gid, known, life, owners):
+                # Another row of this store has that key (landlords whose names differ
+                # only in case): this one is a row of its own.
+                gid, known = None, None
         if gid is None:
             gid = new_gid()
         if known is not None:
@@ -257,6 +273,25 @@ def _name(db: Database, life: _Life, gids: dict, entities: dict) -> None:
     entities[gid] = entity
     if not life.ended:
         gids[(life.tbl, life.row_id)] = gid
+        owners[gid] = (life.tbl, life.row_id)
+
+
+def _occurrence(db: Database, table: Table, life: _Life, values: dict) -> int:
+    if not table.numbered or life.ended:
+        return 1
+    return 1 + db.scalar(occurrence_sql(table), (
+        values[table.parent], *(values[c] for c in table.natural), life.row_id))
+
+
+def _taken(db: Database, table: Table, gid: str, known: rowinfo.RowInfo | None,
+           life: _Life, owners: dict) -> bool:
+    """Whether a natural global id already names another live row of this store."""
+    if owners.get(gid, (life.tbl, life.row_id)) != (life.tbl, life.row_id):
+        return True
+    if known is None or known.row_id is None or known.row_id == life.row_id:
+        return False
+    key = "rowid" if table.key == "rowid" else table.key
+    return db.one(f"SELECT 1 FROM {table.name} WHERE {key} = ?", (known.row_id,)) is not None
 
 
 def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life],
@@ -277,9 +312,8 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
         if now is None:
             return None  # made and deleted within the action
         info = RowInfo(gid, table.name, after_id, entity, op_id)
-        writes = {name: [value, []] for name, value in now.items()}
         rowinfo.save(db, info)
-        return {"t": table.name, "g": gid, "e": entity, "n": 1, "w": writes}
+        return {"t": table.name, "g": gid, "e": entity, "c": list(now.values())}
     if now is None:
         if not info.live:
             return None

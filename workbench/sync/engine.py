@@ -19,7 +19,7 @@ from workbench.store.crypto import unb64
 from workbench.sync import keys, state, trust
 from workbench.sync.client import Refused, Server
 from workbench.sync.receive import finish_derive, receive
-from workbench.sync.sealing import SealProblem, seal
+from workbench.sync.sealing import SealProblem, seal_text
 from workbench.sync.sealing import open_record as open_sealed_record
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total or 0)
@@ -168,14 +168,14 @@ def push(team: Team, progress: Progress | None = None) -> int:
         if not batch:
             return sent
         sealed = []
-        for _n, _op_id, channel, entity, payload in batch:
+        for _n, op_id, channel, entity, payload in batch:
             current = keys.current(db, "case" if channel == "audit" else channel)
             if current is None:
                 raise Refused("no_key")
             epoch, key = current
-            sealed.append(seal(json.loads(payload), channel=channel, entity=entity,
-                               device_id=team.device_id, team_key=key, key_epoch=epoch,
-                               keys=team.keys))
+            sealed.append(seal_text(payload, op_id=op_id, schema_version=_version(payload),
+                                    channel=channel, entity=entity, device_id=team.device_id,
+                                    team_key=key, key_epoch=epoch, keys=team.keys))
         try:
             numbers = team.server.push(sealed)
         except Refused as refused:
@@ -196,13 +196,26 @@ def push(team: Team, progress: Progress | None = None) -> int:
             progress("push", sent, total)
 
 
+def _version(payload: str) -> int:
+    """The layout version a record in the outbox was written in (records begin with it;
+    one that does not is read whole)."""
+    head = payload[:16]
+    if head.startswith('{"v":') and "," in head:
+        return int(head[5:head.index(",")])
+    return int(json.loads(payload).get("v", 1))
+
+
 def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
     db = team.db
     after = state.cursor(db)
     for page in team.server.pull_pages(after):
         records: list[tuple[int, dict]] = []
         audits: list[tuple[str, dict]] = []
+        ours = _own_records(db, team.device_id, page)
         for seq, sealed in page:
+            if sealed.op_id in ours:
+                report.duplicates += 1  # made here: already applied, nothing to open
+                continue
             try:
                 card = team.card(sealed.device_id)
                 if sealed.channel == "facts":
@@ -240,6 +253,24 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
         report.cases |= received.cases
         if progress:
             progress("pull", report.received + report.duplicates, 0)
+
+
+def _own_records(db, device_id: str, page: list) -> set[str]:
+    """This laptop's own case records in the page that it still holds (not ones lost with
+    a store restored from an older backup): their server numbers are noted, no more."""
+    mine = [(seq, sealed.op_id) for seq, sealed in page
+            if sealed.device_id == device_id and sealed.channel == "case"]
+    found: set[str] = set()
+    for start in range(0, len(mine), 500):
+        chunk = [op for _seq, op in mine[start:start + 500]]
+        found.update(row[0] for row in db.all(
+            f"SELECT op_id FROM sync_seen WHERE op_id IN ({', '.join('?' for _ in chunk)})",
+            chunk))
+    if found:
+        with db.transaction():
+            db.executemany("UPDATE sync_seen SET seq = ? WHERE op_id = ? AND seq IS NULL",
+                           [(seq, op) for seq, op in mine if op in found])
+    return found
 
 
 def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None) -> None:

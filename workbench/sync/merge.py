@@ -71,9 +71,13 @@ def _check_shape(record: dict) -> None:
             raise RecordProblem("shape")
         for row in record["rows"]:
             known = _KNOWN_FIELDS.get(row["t"])
+            if known is None or type(row["g"]) is not str or type(row["e"]) is not str:
+                raise RecordProblem("field")
+            if "c" in row:
+                _check_made(row)
+                continue
             writes = row["w"]
-            if known is None or type(row["g"]) is not str or type(row["e"]) is not str \
-                    or not known.issuperset(writes):
+            if not known.issuperset(writes):
                 raise RecordProblem("field")
             blobs = BY_NAME[row["t"]].blobs
             for name, write in writes.items():
@@ -92,6 +96,40 @@ def _check_shape(record: dict) -> None:
                 raise RecordProblem("setting")
     except (KeyError, TypeError, AttributeError) as error:
         raise RecordProblem("shape") from error
+
+
+def _check_made(row: dict) -> None:
+    """A row made by its record: one value for every field, in fields() order."""
+    layout = LAYOUTS[row["t"]]
+    values = row["c"]
+    if "w" in row or type(values) is not list or len(values) != len(layout.names):
+        raise RecordProblem("field")
+    for value in values:
+        if value is not None and type(value) not in _SCALARS:
+            raise RecordProblem("value")
+    for index in layout.blobs:
+        value = values[index]
+        if value is not None and (type(value) is not str or not _is_hex(value)):
+            raise RecordProblem("value")
+    if row["t"] == "settings" and (row["g"] not in SHARED_SETTING_GIDS or values[
+            layout.names.index("key")] != SHARED_SETTING_GIDS[row["g"]]):
+        raise RecordProblem("setting")
+
+
+class _Layout:
+    """Where a table's references and blobs sit among its travelling fields."""
+
+    def __init__(self, table) -> None:
+        self.names = fields(table)
+        self.rows = [index for index, name in enumerate(self.names)
+                     if table.refs.get(name) not in (None, "users")]
+        self.users = [index for index, name in enumerate(self.names)
+                      if table.refs.get(name) == "users"]
+        self.blobs = [index for index, name in enumerate(self.names) if name in table.blobs]
+        self.key = self.names.index(table.key) if table.key in self.names else None
+
+
+LAYOUTS = {table.name: _Layout(table) for table in TABLES}
 
 
 class Merger:
@@ -130,8 +168,8 @@ class Merger:
                 self.db.execute("UPDATE sync_seen SET seq = ? WHERE op_id = ? AND seq IS NULL",
                                 (seq, op))
             return False
-        known = {h for row in record["rows"] for _value, base in row["w"].values()
-                 for h in base}
+        known = {h for row in record["rows"] if "w" in row
+                 for _value, base in row["w"].values() for h in base}
         self._check_order(record, known, local)
         self.db.execute("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
                         "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
@@ -166,10 +204,16 @@ class Merger:
             if number > (last or 0) + 1:
                 raise RecordProblem("early")
         made = {row["g"] for row in record["rows"]}
-        pointed = {value for row in record["rows"]
-                   for name, (value, _base) in row["w"].items()
-                   if type(value) is str and value not in made
-                   and BY_NAME[row["t"]].refs.get(name) not in (None, "users")}
+        pointed = set()
+        for row in record["rows"]:
+            if "c" in row:
+                values = row["c"]
+                pointed.update(values[index] for index in LAYOUTS[row["t"]].rows)
+            else:
+                refs = BY_NAME[row["t"]].refs
+                pointed.update(value for name, (value, _base) in row["w"].items()
+                               if refs.get(name) not in (None, "users"))
+        pointed = {value for value in pointed if type(value) is str} - made
         pointed -= set(self._ids)  # rows made by records of this page, not yet written
         for ids, table, column in ((known, "sync_seen", "op_id"), (pointed, "sync_rows", "gid")):
             ordered = sorted(ids)
@@ -185,8 +229,7 @@ class Merger:
     def _create_all(self, op: str, rows: list[dict]) -> bool:
         """A record that only makes new rows whose references are known (most of a first
         sync): queued for ``flush``. False when it needs the general path."""
-        if not all(row.get("n") and DELETED not in row["w"] and row["t"] != "settings"
-                   for row in rows):
+        if not all("c" in row and row["t"] != "settings" for row in rows):
             return False
         gids = [row["g"] for row in rows]
         if any(gid in self._ids for gid in gids) or self.db.one(
@@ -196,31 +239,34 @@ class Merger:
         made: dict[str, int] = {}
         queued = []
         for row in rows:
-            table = BY_NAME[row["t"]]
-            values = {}
-            for name, (value, _base) in row["w"].items():
-                target = table.refs.get(name)
-                if target == "users" and value is not None:
-                    value = self._user_id(value)
-                elif target and value is not None:
+            layout = LAYOUTS[row["t"]]
+            values = list(row["c"])
+            for index in layout.rows:
+                value = values[index]
+                if value is not None:
                     if value not in made and self._delete_pending(value):
                         return False  # a new row crosses that delete: decided again
                     value = made.get(value) or self._row_id(value)
                     if value is None:
                         return False
-                elif name in table.blobs and value is not None:
-                    value = bytes.fromhex(value)
-                values[name] = value
-            if table.key == "case_id":
-                row_id = values["case_id"]
+                    values[index] = value
+            for index in layout.users:
+                if values[index] is not None:
+                    values[index] = self._user_id(values[index])
+            for index in layout.blobs:
+                if values[index] is not None:
+                    values[index] = bytes.fromhex(values[index])
+            if layout.key is not None:
+                row_id = values[layout.key]
+                names = layout.names
             else:
-                row_id = self._new_id(table.name)
-                values["rowid"] = row_id
+                row_id = self._new_id(row["t"])
+                values.append(row_id)
+                names = (*layout.names, "rowid")
             made[row["g"]] = row_id
-            queued.append((table.name, row["g"], row["e"], row_id, values))
-        for tbl, gid, entity, row_id, values in queued:
-            names = tuple(values)
-            self._rows_out.setdefault((tbl, names), []).append([values[n] for n in names])
+            queued.append((row["t"], names, row["g"], row["e"], row_id, values))
+        for tbl, names, gid, entity, row_id, values in queued:
+            self._rows_out.setdefault((tbl, names), []).append(values)
             self._sync_out.append((gid, tbl, row_id, entity, op))
             self._ids[gid] = row_id
             self.touched.add(gid)
@@ -291,7 +337,7 @@ class Merger:
         table = BY_NAME[row["t"]]
         gid = row["g"]
         info = rowinfo.load(self.db, gid)
-        writes: dict[str, list] = row["w"]
+        writes = rowinfo.writes(row)
         if info is None:
             # A new row (or, if its making was missed, the fields known so far).
             info = RowInfo(gid, table.name, None, row["e"], op)
@@ -307,7 +353,7 @@ class Merger:
             self._pending.append(gid)
             self.touched.add(gid)
             return
-        if row.get("n") and op not in info.makings():
+        if rowinfo.made(row) and op not in info.makings():
             # Made here too before that laptop saw it: a row made meanwhile by whichever
             # laptop, the same on every laptop whichever making arrived first.
             info.versions[MADE] = sorted({*info.makings(), op})

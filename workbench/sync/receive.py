@@ -30,6 +30,13 @@ def receive(session, records: Iterable[tuple[int | None, dict]],
             cursor: int | None = None) -> Received:
     """Apply ``(seq, record)`` pairs in order; ``cursor`` is stored with them."""
     records = list(records)
+    db = session.db
+    if not records and not db.one("SELECT 1 FROM sync_held WHERE schema_version >= 0"):
+        if cursor is not None:  # a page of this laptop's own records: only the cursor moves
+            with db.transaction():
+                db.execute("INSERT OR REPLACE INTO sync_state (key, value) "
+                           "VALUES ('cursor', ?)", (str(cursor),))
+        return Received()
     try:
         return _receive(session, records, cursor, batch=True)
     except sqlcipher3.IntegrityError:
@@ -205,17 +212,24 @@ def _cases_of(db, entities: set[str]) -> set[int]:
     """Local ids of the cases the records were about (a landlord's or a resident's record
     touches their cases too)."""
     cases: set[int] = set()
+    people: list[int] = []
+    landlords: list[int] = []
     ordered = sorted(entities)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        cases.update(row[0] for row in db.all(
-            f"SELECT row_id FROM sync_rows WHERE tbl = 'cases' AND row_id IS NOT NULL AND "
-            f"gid IN ({marks})", chunk))
-        cases.update(row[0] for row in db.all(
-            "SELECT c.id FROM cases c JOIN sync_rows p ON p.tbl = 'persons' AND "
-            f"p.row_id = c.person_id WHERE p.gid IN ({marks})", chunk))
-        cases.update(row[0] for row in db.all(
-            "SELECT t.case_id FROM tenancies t JOIN sync_rows l ON l.tbl = 'landlords' AND "
-            f"l.row_id = t.landlord_id WHERE l.gid IN ({marks})", chunk))
+        for tbl, row_id in db.all(
+                "SELECT tbl, row_id FROM sync_rows WHERE row_id IS NOT NULL AND gid IN "
+                f"({', '.join('?' for _ in chunk)})", chunk):
+            if tbl == "cases":
+                cases.add(row_id)
+            elif tbl == "persons":
+                people.append(row_id)
+            elif tbl == "landlords":
+                landlords.append(row_id)
+    for query, ids in (("SELECT id FROM cases WHERE person_id IN ({})", people),
+                       ("SELECT case_id FROM tenancies WHERE landlord_id IN ({})", landlords)):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cases.update(row[0] for row in db.all(
+                query.format(", ".join("?" for _ in chunk)), chunk))
     return cases

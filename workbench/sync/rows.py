@@ -137,3 +137,23 @@ def to_local(db: Database, table: Table, values: dict[str, Any]) -> dict[str, An
 
 def table(name: str) -> Table:
     return BY_NAME[name]
+
+
+# --- rows as they travel --------------------------------------------------------------------
+#
+# A row a record makes travels compactly, ``{"t", "g", "e", "c": [values in fields()
+# order]}``: nothing was there before it, so no field stands on anything. (A first sync of
+# a whole team is almost only such rows; the short form halves what is decoded and
+# checked.) A change of an existing row travels as ``"w": {field: [value, base]}``.
+
+def made(row: dict) -> bool:
+    """Whether the row travels as made by its record."""
+    return "c" in row
+
+
+def writes(row: dict) -> dict[str, list]:
+    """``{field: [value, base]}`` of any travelling row."""
+    if "c" in row:
+        return {name: [value, []] for name, value in zip(fields(BY_NAME[row["t"]]), row["c"],
+                                                         strict=True)}
+    return row["w"]

@@ -75,12 +75,18 @@ def _unpad(data: bytes) -> bytes:
 
 def seal(record: dict, *, channel: str, entity: str, device_id: str, team_key: bytes,
          key_epoch: int, keys: KeyPairs) -> Sealed:
-    op_id = record["id"]
-    schema_version = int(record.get("v", 1))
+    return seal_text(json.dumps(record, separators=(",", ":")), op_id=record["id"],
+                     schema_version=int(record.get("v", 1)), channel=channel, entity=entity,
+                     device_id=device_id, team_key=team_key, key_epoch=key_epoch, keys=keys)
+
+
+def seal_text(text: str, *, op_id: str, schema_version: int, channel: str, entity: str,
+              device_id: str, team_key: bytes, key_epoch: int, keys: KeyPairs) -> Sealed:
+    """Seal a record already written as JSON (the outbox keeps them so)."""
     tag = entity_tag(team_key, entity)
     associated = _associated(op_id, channel, device_id, tag, key_epoch, schema_version)
     nonce = os.urandom(12)
-    plain = _pad(zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 6))
+    plain = _pad(zlib.compress(text.encode(), 6))
     ciphertext = AESGCM(bytes(team_key)).encrypt(nonce, plain, associated)
     signature = keys.sign(associated + nonce + ciphertext)
     return Sealed(op_id, channel, device_id, tag, key_epoch, schema_version, nonce,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workbench.store.database import Database
-from workbench.sync import capture
+from workbench.sync import snapshot
 
 
 def get(db: Database, key: str) -> str | None:
@@ -20,7 +20,7 @@ def enable(session, device_id: str) -> int:
     db = session.db
     with session.action("sync.enable", "sync"):
         put(db, "device_id", device_id)
-        made = capture.snapshot(db, device=device_id, user=session.user.name)
+        made = snapshot.snapshot(db, device=device_id, user=session.user.name)
     session.sync_device = device_id
     return made
 

@@ -30,6 +30,9 @@ class Table:
     blobs: tuple[str, ...] = ()
     key: str = "id"  # the column that is the rowid (tenancies: case_id)
     only: str = ""  # an SQL condition on the row (as ROW.column) for rows that travel
+    # Rows may share their natural key within the parent (two adults' earnings in one
+    # budget): the second and later are numbered in the order of their local ids.
+    numbered: bool = False
 
 
 _CASE = {"case_id": "cases"}
@@ -82,7 +85,7 @@ TABLES: tuple[Table, ...] = (
           refs=_CASE, parent="case_id", natural=("taken_on",)),
     Table("budget_lines", ("id", "budget_id", "category", "kind", "amount", "frequency", "note",
                            "explanation"), refs={"budget_id": "budgets"}, parent="budget_id",
-          natural=("category", "kind")),
+          natural=("category", "kind"), numbered=True),
     # Two laptops saving "revision 3" of one plan make one revision whose differing fields
     # are shown as conflicts, so a revision number is never printed for two plans.
     Table("payment_plans", ("id", "case_id", "revision", "total", "created_at", "components",
@@ -110,16 +113,27 @@ def fields(table: Table) -> tuple[str, ...]:
                  if c not in table.local and (c != table.key or c in table.refs))
 
 
-def natural_gid(table: Table, parent_gid: str | None, values: dict) -> str | None:
-    """The derived gid of a row with a natural key, or None for a random one."""
+def natural_gid(table: Table, parent_gid: str | None, values: dict,
+                occurrence: int = 1) -> str | None:
+    """The derived gid of a row with a natural key, or None for a random one.
+    ``occurrence``: of a numbered table's rows with this key, which one (1, 2, …)."""
     if table.name == "tenancies":
         return f"{parent_gid}.tenancy"
     if not table.natural:
         return None
     key = ".".join(str(values[c]).casefold() if c == "name" else str(values[c])
                    for c in table.natural)
+    if occurrence > 1:
+        key = f"{key}#{occurrence}"
     prefix = parent_gid if parent_gid else table.name
     return f"{prefix}.{table.name}.{key}"
+
+
+def occurrence_sql(table: Table) -> str:
+    """How many rows of a numbered table come before a row with the same natural key
+    under the same parent (parameters: the parent, the key's values, the row's id)."""
+    same = " AND ".join(f"{column} = ?" for column in (table.parent, *table.natural))
+    return f"SELECT count(*) FROM {table.name} WHERE {same} AND rowid < ?"
 
 
 # --- the capture triggers (migration 0006) ------------------------------------------------
