@@ -213,8 +213,10 @@ class Merger:
                 refs = BY_NAME[row["t"]].refs
                 pointed.update(value for name, (value, _base) in row["w"].items()
                                if refs.get(name) not in (None, "users"))
-        pointed = {value for value in pointed if type(value) is str} - made
-        pointed -= set(self._ids)  # rows made by records of this page, not yet written
+        # Rows made by records of this page are not written yet, but known.
+        ids = self._ids
+        pointed = {value for value in pointed
+                   if type(value) is str and value not in made and value not in ids}
         for ids, table, column in ((known, "sync_seen", "op_id"), (pointed, "sync_rows", "gid")):
             ordered = sorted(ids)
             for start in range(0, len(ordered), 500):

@@ -109,8 +109,15 @@ ORDER = {table.name: index for index, table in enumerate(TABLES)}
 
 def fields(table: Table) -> tuple[str, ...]:
     """The columns that travel, in schema order (references included, the rowid not)."""
-    return tuple(c for c in table.columns
-                 if c not in table.local and (c != table.key or c in table.refs))
+    found = _FIELDS.get(table.name)
+    if found is None:
+        found = _FIELDS[table.name] = tuple(
+            c for c in table.columns
+            if c not in table.local and (c != table.key or c in table.refs))
+    return found
+
+
+_FIELDS: dict[str, tuple[str, ...]] = {}
 
 
 def natural_gid(table: Table, parent_gid: str | None, values: dict,
