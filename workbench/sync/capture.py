@@ -203,16 +203,18 @@ def _mark_facts(db: Database, by_entity: dict[str, list[dict]]) -> None:
     cases: set[str] = set()
     for entity, writes in by_entity.items():
         tables = {write["t"] for write in writes}
+        # (Written as lookups from the one row outwards: as joins, SQLite walked every
+        # case's bookkeeping row on each save.)
         if "persons" in tables:
             cases.update(r[0] for r in db.all(
-                "SELECT s.gid FROM cases c JOIN sync_rows s ON s.tbl = 'cases' AND "
-                "s.row_id = c.id JOIN sync_rows p ON p.tbl = 'persons' AND p.row_id = "
-                "c.person_id WHERE p.gid = ?", (entity,)))
+                "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT id FROM "
+                "cases WHERE person_id = (SELECT row_id FROM sync_rows WHERE gid = ?))",
+                (entity,)))
         if "landlords" in tables:
             cases.update(r[0] for r in db.all(
-                "SELECT s.gid FROM tenancies t JOIN sync_rows s ON s.tbl = 'cases' AND "
-                "s.row_id = t.case_id JOIN sync_rows l ON l.tbl = 'landlords' AND l.row_id = "
-                "t.landlord_id WHERE l.gid = ?", (entity,)))
+                "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT case_id "
+                "FROM tenancies WHERE landlord_id = (SELECT row_id FROM sync_rows "
+                "WHERE gid = ?))", (entity,)))
         if tables - {"persons", "landlords", "user_profiles", "settings"}:
             cases.add(entity)
     team_facts.mark_gids(db, cases)
