@@ -87,6 +87,11 @@ class KeyPairs:
     def sign(self, message: bytes) -> bytes:
         return Ed25519PrivateKey.from_private_bytes(bytes(self.sign_private)).sign(message)
 
+    def signer(self) -> Ed25519PrivateKey:
+        """The signing key as an object, for many signatures in a row (a sync's push);
+        the caller drops it when done."""
+        return Ed25519PrivateKey.from_private_bytes(bytes(self.sign_private))
+
     def wipe(self) -> None:
         wipe(self.box_private)
         wipe(self.sign_private)

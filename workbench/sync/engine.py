@@ -16,7 +16,7 @@ import sqlcipher3
 from cryptography.exceptions import InvalidTag
 
 from workbench.store.crypto import unb64
-from workbench.sync import keys, state, trust
+from workbench.sync import ahead, keys, state, trust
 from workbench.sync.client import Refused, Server
 from workbench.sync.receive import finish_derive, receive
 from workbench.sync.sealing import SealProblem, seal_text
@@ -168,6 +168,7 @@ def push(team: Team, progress: Progress | None = None) -> int:
         if not batch:
             return sent
         sealed = []
+        signer = team.keys.signer()
         for _n, op_id, channel, entity, payload in batch:
             current = keys.current(db, "case" if channel == "audit" else channel)
             if current is None:
@@ -175,7 +176,8 @@ def push(team: Team, progress: Progress | None = None) -> int:
             epoch, key = current
             sealed.append(seal_text(payload, op_id=op_id, schema_version=_version(payload),
                                     channel=channel, entity=entity, device_id=team.device_id,
-                                    team_key=key, key_epoch=epoch, keys=team.keys))
+                                    team_key=key, key_epoch=epoch, keys=signer))
+        del signer
         try:
             numbers = team.server.push(sealed)
         except Refused as refused:
@@ -208,11 +210,19 @@ def _version(payload: str) -> int:
 def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
     db = team.db
     after = state.cursor(db)
-    for page in team.server.pull_pages(after):
+    signers = {}
+    for device_id in list(team.certificates):
+        try:
+            signers[device_id] = team.card(device_id).sign_public
+        except trust.TrustProblem:
+            continue  # refused below, record by record
+    open_ahead = ahead.opener(team.device_id, signers, keys.every(db, "case"))
+    for opened in ahead.pages(lambda: team.server.pull_pages(after), open_ahead):
+        page = [(seq, sealed) for seq, sealed, _record in opened]
         records: list[tuple[int, dict]] = []
         audits: list[tuple[str, dict]] = []
         ours = _own_records(db, team.device_id, page)
-        for seq, sealed in page:
+        for seq, sealed, early in opened:
             if sealed.op_id in ours:
                 report.duplicates += 1  # made here: already applied, nothing to open
                 continue
@@ -226,7 +236,13 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
                 key = keys.get(db, "case", sealed.key_epoch)
                 if key is None:
                     raise SealProblem("no key for that epoch")
-                record = open_sealed_record(sealed, team_key=key, sign_public=card.sign_public)
+                if early is not None and signers.get(sealed.device_id) == card.sign_public:
+                    if isinstance(early, SealProblem):
+                        raise early
+                    record = early  # opened ahead with this card's key
+                else:
+                    record = open_sealed_record(sealed, team_key=key,
+                                                sign_public=card.sign_public)
                 if card.role != "admin" and any(
                         isinstance(row, dict) and row.get("t") == "settings"
                         for row in record.get("rows", [])):

@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from workbench.store.crypto import KeyPairs, canonical, verify_signature
@@ -81,7 +82,8 @@ def seal(record: dict, *, channel: str, entity: str, device_id: str, team_key: b
 
 
 def seal_text(text: str, *, op_id: str, schema_version: int, channel: str, entity: str,
-              device_id: str, team_key: bytes, key_epoch: int, keys: KeyPairs) -> Sealed:
+              device_id: str, team_key: bytes, key_epoch: int,
+              keys: KeyPairs | Ed25519PrivateKey) -> Sealed:
     """Seal a record already written as JSON (the outbox keeps them so)."""
     tag = entity_tag(team_key, entity)
     associated = _associated(op_id, channel, device_id, tag, key_epoch, schema_version)

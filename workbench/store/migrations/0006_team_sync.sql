@@ -29,7 +29,6 @@ CREATE TABLE sync_rows (
     tomb       TEXT                           -- a deleted row's last values, for a restore
 ) STRICT;
 CREATE UNIQUE INDEX sync_rows_local ON sync_rows (tbl, row_id) WHERE row_id IS NOT NULL;
-CREATE INDEX sync_rows_entity ON sync_rows (entity);
 
 CREATE TABLE sync_deletes (
     gid  TEXT NOT NULL,
