@@ -16,13 +16,16 @@ import sqlcipher3
 from cryptography.exceptions import InvalidTag
 
 from workbench.store.crypto import unb64
-from workbench.sync import ahead, keys, state, trust
+from workbench.sync import keys, state, trust
 from workbench.sync.client import Refused, Server
 from workbench.sync.receive import finish_derive, receive
 from workbench.sync.sealing import SealProblem, seal_text
 from workbench.sync.sealing import open_record as open_sealed_record
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total or 0)
+# The page cache while pulling: enough for the indexes a 100,000-case store adds to
+# (taken only as pages are read, and given back after the sync).
+PULL_CACHE_KIB = 384 * 1024
 
 
 @dataclass
@@ -142,9 +145,10 @@ def sync(session, progress: Progress | None = None) -> SyncReport:
         else:
             finish_derive(session)  # a sync cut short before it derived
             report.sent = push(team, progress)
-            pull(team, report, progress)
-            if finish_derive(session) and progress:
-                progress("derive", 1, 1)
+            with db.larger_cache(PULL_CACHE_KIB):
+                pull(team, report, progress)
+                if finish_derive(session) and progress:
+                    progress("derive", 1, 1)
     with db.transaction():
         state.put(db, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
     if not team.lead:
@@ -210,19 +214,11 @@ def _version(payload: str) -> int:
 def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
     db = team.db
     after = state.cursor(db)
-    signers = {}
-    for device_id in list(team.certificates):
-        try:
-            signers[device_id] = team.card(device_id).sign_public
-        except trust.TrustProblem:
-            continue  # refused below, record by record
-    open_ahead = ahead.opener(team.device_id, signers, keys.every(db, "case"))
-    for opened in ahead.pages(lambda: team.server.pull_pages(after), open_ahead):
-        page = [(seq, sealed) for seq, sealed, _record in opened]
+    for page in team.server.pull_pages(after):
         records: list[tuple[int, dict]] = []
         audits: list[tuple[str, dict]] = []
         ours = _own_records(db, team.device_id, page)
-        for seq, sealed, early in opened:
+        for seq, sealed in page:
             if sealed.op_id in ours:
                 report.duplicates += 1  # made here: already applied, nothing to open
                 continue
@@ -236,13 +232,7 @@ def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> No
                 key = keys.get(db, "case", sealed.key_epoch)
                 if key is None:
                     raise SealProblem("no key for that epoch")
-                if early is not None and signers.get(sealed.device_id) == card.sign_public:
-                    if isinstance(early, SealProblem):
-                        raise early
-                    record = early  # opened ahead with this card's key
-                else:
-                    record = open_sealed_record(sealed, team_key=key,
-                                                sign_public=card.sign_public)
+                record = open_sealed_record(sealed, team_key=key, sign_public=card.sign_public)
                 if card.role != "admin" and any(
                         isinstance(row, dict) and row.get("t") == "settings"
                         for row in record.get("rows", [])):

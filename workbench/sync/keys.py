@@ -90,8 +90,3 @@ def get(db: Database, channel: str, epoch: int) -> bytes | None:
                       (channel, epoch))
     return bytes(value) if value is not None else None
 
-
-def every(db: Database, channel: str) -> dict[int, bytes]:
-    """Every epoch's key of a channel (to open a sync's records ahead)."""
-    return {epoch: bytes(key) for epoch, key in db.all(
-        "SELECT epoch, key FROM sync_keys WHERE channel = ?", (channel,))}
