@@ -15,7 +15,7 @@ store is attached to the case connection), so the facts are current whoever expo
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hmac
 import secrets
 from collections import Counter, defaultdict
@@ -66,7 +66,18 @@ class FactsContext:
         return self._mac("partner:" + " ".join(name.casefold().split()))
 
     def _mac(self, text: str) -> str:
-        return hmac.new(self.link_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self.link_key, text.encode("utf-8"), "sha256").hex()[:32]
+
+
+class _Remembering:
+    """A facts context that computes each name once (an HMAC each)."""
+
+    def __init__(self, ctx: FactsContext) -> None:
+        self.ctx = ctx
+        self.grace_days, self.threshold = ctx.grace_days, ctx.threshold
+        self.fid = functools.cache(ctx.fid)
+        self.pid = functools.cache(ctx.pid)
+        self.partner = functools.cache(ctx.partner)
 
 
 def ensure_link_key(db: Database) -> bytes:
@@ -83,6 +94,7 @@ def ensure_link_key(db: Database) -> bytes:
 def _rows(db: Database, ctx: FactsContext, where: str, params: tuple) -> dict[str, list]:
     """The fact rows for the cases matching ``where`` (on ``cases c``)."""
     out: dict[str, list] = defaultdict(list)
+    ctx = _Remembering(ctx)  # a case's name is asked for once per contact, outcome, …
     for (case_id, opened, closed, source, reasons, birth_year, roles, landlord,
          arrears) in db.execute(
             "SELECT c.id, c.opened_on, c.closed_on, c.referral_source, c.reasons, "
