@@ -151,6 +151,9 @@ class Merger:
         self.erased_cases: set[int] = set()  # local ids of cases deleted here
         self.erased_gids: set[str] = set()
         self._ids: dict[str, int] = {}  # global id -> local id of rows known live
+        self._seen_out: list[tuple] = []  # changes applied, for sync_seen
+        self._seen_ops: set[str] = set()
+        self._counters: dict[str, int] = {}  # each laptop's last record, for sync_counters
         self._users: dict[str, int | None] = {}
 
     # --- records ------------------------------------------------------------------------
@@ -165,6 +168,8 @@ class Merger:
             raise RecordProblem("newer")
         _check_shape(record)
         op = record["id"]
+        if op in self._seen_ops:
+            return False  # twice in one page
         if self.db.one("SELECT 1 FROM sync_seen WHERE op_id = ?", (op,)):
             if seq is not None:
                 self.db.execute("UPDATE sync_seen SET seq = ? WHERE op_id = ? AND seq IS NULL",
@@ -173,15 +178,14 @@ class Merger:
         known = {h for row in record["rows"] if "w" in row
                  for _value, base in row["w"].values() for h in base}
         self._check_order(record, known, local)
-        self.db.execute("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
-                        "VALUES (?, ?, ?, ?, ?)", (op, seq, record.get("at", ""),
-                                                   record.get("who", ""), record.get("dev", "")))
+        self._seen_out.append((op, seq, record.get("at", ""), record.get("who", ""),
+                               record.get("dev", "")))
+        self._seen_ops.add(op)
         # What the writing laptop knew when it deleted: every change any write of the
         # record stood on (an erased case's record names every row of the case).
         self._known = known
         if type(record.get("n")) is int and not local:
-            self.db.execute("INSERT OR REPLACE INTO sync_counters (device, n) VALUES (?, ?)",
-                            (record["dev"], record["n"]))
+            self._counters[record["dev"]] = record["n"]
         rows = sorted(record["rows"], key=lambda r: ORDER[r["t"]])
         self.touched_entities.update(row["e"] for row in rows)
         if not self._create_all(op, rows):
@@ -201,8 +205,10 @@ class Merger:
         Otherwise it waits ("early") for the missing one."""
         number = record.get("n")
         if not local and type(number) is int and type(record.get("dev")) is str:
-            last = self.db.scalar("SELECT n FROM sync_counters WHERE device = ?",
-                                  (record["dev"],))
+            last = self._counters.get(record["dev"])
+            if last is None:
+                last = self.db.scalar("SELECT n FROM sync_counters WHERE device = ?",
+                                      (record["dev"],))
             if number > (last or 0) + 1:
                 raise RecordProblem("early")
         made = {row["g"] for row in record["rows"]}
@@ -219,6 +225,7 @@ class Merger:
         ids = self._ids
         pointed = {value for value in pointed
                    if type(value) is str and value not in made and value not in ids}
+        known = known - self._seen_ops  # changes of this page, not written yet
         for ids, table, column in ((known, "sync_seen", "op_id"), (pointed, "sync_rows", "gid")):
             ordered = sorted(ids)
             for start in range(0, len(ordered), 500):
@@ -304,7 +311,17 @@ class Merger:
         return self._users[name]
 
     def flush(self) -> None:
-        """Write the queued new rows, parents' tables first."""
+        """Write what was queued: the changes seen, each laptop's count, and the new rows,
+        parents' tables first."""
+        if self._seen_out:
+            self.db.executemany("INSERT INTO sync_seen (op_id, seq, at, who, dev) "
+                                "VALUES (?, ?, ?, ?, ?)", self._seen_out)
+            self._seen_out = []
+            self._seen_ops.clear()
+        if self._counters:
+            self.db.executemany("INSERT OR REPLACE INTO sync_counters (device, n) "
+                                "VALUES (?, ?)", sorted(self._counters.items()))
+            self._counters.clear()
         if not self._rows_out:
             return
         for (tbl, names), items in sorted(self._rows_out.items(),
