@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from workbench.store.database import Database
 from workbench.sync import rows as rowinfo
 from workbench.sync.rows import RECORD_VERSION, RowInfo, new_gid, new_op_id
@@ -109,7 +111,7 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
                   "act": action, "n": next_number(db), "rows": writes}
         db.execute("INSERT INTO sync_outbox (op_id, channel, entity, payload) "
                    "VALUES (?, ?, ?, ?)", (op_id, CASE_CHANNEL, entity,
-                                           json.dumps(record, separators=(",", ":"))))
+                                           orjson.dumps(record).decode()))
         db.execute("INSERT OR IGNORE INTO sync_seen (op_id, seq, at, who, dev) "
                    "VALUES (?, NULL, ?, ?, ?)", (op_id, at, user, device))
         made.append(op_id)

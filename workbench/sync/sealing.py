@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import struct
 import zlib
 from dataclasses import dataclass
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -76,7 +76,7 @@ def _unpad(data: bytes) -> bytes:
 
 def seal(record: dict, *, channel: str, entity: str, device_id: str, team_key: bytes,
          key_epoch: int, keys: KeyPairs) -> Sealed:
-    return seal_text(json.dumps(record, separators=(",", ":")), op_id=record["id"],
+    return seal_text(orjson.dumps(record).decode(), op_id=record["id"],
                      schema_version=int(record.get("v", 1)), channel=channel, entity=entity,
                      device_id=device_id, team_key=team_key, key_epoch=key_epoch, keys=keys)
 
@@ -109,7 +109,7 @@ def open_record(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> dict:
         text = inflater.decompress(_unpad(plain), MAX_RECORD)
         if inflater.unconsumed_tail:
             raise SealProblem("too large")
-        record = json.loads(text)
+        record = orjson.loads(text)  # a fast reader: a first sync reads 100,000 records
     except (InvalidTag, zlib.error, ValueError, struct.error) as error:
         raise SealProblem("ciphertext") from error
     if not isinstance(record, dict) or record.get("id") != sealed.op_id \

@@ -10,9 +10,10 @@ ids takes the general path.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from workbench.store.database import Database
 from workbench.sync import capture, team_facts
@@ -162,7 +163,7 @@ class _Snapshot:
             record = {"v": RECORD_VERSION, "id": op, "dev": self.device, "who": self.user,
                       "at": self.at, "act": "sync.snapshot", "n": number, "rows": rows}
             outbox.append((op, capture.CASE_CHANNEL, entity,
-                           json.dumps(record, separators=(",", ":"))))
+                           orjson.dumps(record).decode()))
             seen.append((op, self.at, self.user, self.device))
         self.db.executemany("INSERT INTO sync_rows (gid, tbl, row_id, entity, created_op) "
                             "VALUES (?, ?, ?, ?, ?)", bookkeeping)
