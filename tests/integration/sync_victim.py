@@ -13,7 +13,7 @@ from workbench.sync.engine import sync
 
 def main() -> None:
     data_dir, user, passphrase = sys.argv[1:4]
-    Server.page = 10
+    Server.page = Server.bulk_page = 10
     session = unlock(StoreLocation(Path(data_dir)), user, passphrase)
     sync(session, progress=lambda stage, done, total: print(stage, done, flush=True))
     print("done", flush=True)

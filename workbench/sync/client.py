@@ -19,6 +19,9 @@ CLIENT_VERSION = 1  # the sync protocol this program speaks (the server may requ
 CONNECT_TIMEOUT_S = 8
 STATEMENT_TIMEOUT_MS = 60_000
 PAGE = 500
+# A laptop far behind (a first sync) takes larger pages, as each page is applied in one
+# transaction and each transaction costs a write of the log to disk.
+BULK_PAGE = 2000
 
 
 class ServerUnreachable(WorkbenchError):
@@ -85,6 +88,7 @@ class Server:
     """One connection, used for one sync (or one administrator's command)."""
 
     page = PAGE  # records per pull and per push
+    bulk_page = BULK_PAGE  # records per pull while far behind
 
     def __init__(self, conninfo: str, password: str | None = None) -> None:
         self.conninfo = conninfo
@@ -171,14 +175,16 @@ class Server:
                               bytes(r[7]), bytes(r[8]), bytes(r[9]))) for r in rows]
 
     def pull_pages(self, after: int) -> Iterator[list[tuple[int, Sealed]]]:
+        limit = self.page
         while True:
-            page = self.pull(after)
+            page = self.pull(after, limit)
             if not page:
                 return
             yield page
             after = page[-1][0]
-            if len(page) < self.page:
+            if len(page) < limit:
                 return
+            limit = max(limit, min(limit * 2, self.bulk_page))
 
     def invite(self, device_id: str, name: str, user: str, role: str, password: str) -> str:
         ((role_name,),) = self._call("SELECT workbench.invite(%s, %s, %s, %s, %s)",
