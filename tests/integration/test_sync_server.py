@@ -331,6 +331,15 @@ def test_row_security_limits_the_functions_themselves(team):
     assert peek(advisor, "peek_anonymously") == []
 
 
+def test_a_case_workers_pull_leaves_out_the_leads_facts_and_a_leads_has_only_them(team):
+    advisor, other, lead = team.member("advisor"), team.member("advisor"), team.member("lead")
+    push(team.login(advisor), [Change("case"), Change("facts"), Change("audit"),
+                               Change("facts"), Change("case")])
+    assert [row[2] for row in pull(team.login(other))] == ["case", "audit", "case"]
+    assert [row[2] for row in pull(team.login(other), max_rows=2)] == ["case", "audit"]
+    assert [row[2] for row in pull(team.login(lead))] == ["facts", "facts"]
+
+
 def test_a_login_that_is_no_device_is_unknown(team):
     with pytest.raises(psycopg.Error) as refused:  # the owner owns the functions
         team.owner.execute("SELECT * FROM workbench.my_device()")
@@ -429,10 +438,13 @@ def test_a_large_batch_and_paged_pulls(team):
     while page := pull(conn, cursor, 1800):
         seen += page
         cursor = page[-1][0]
-    assert [row[1] for row in seen] == [c.op_id for c in changes]
+    # A case worker's laptop is not sent the leads' facts records.
+    assert [row[1] for row in seen] == [c.op_id for c in changes if c.channel != "facts"]
+    more = [Change() for _ in range(server.MAX_PUSH)]
+    push(conn, more)
     assert len(pull(conn, 0, 100_000)) == server.MAX_PULL  # capped
 
-    too_many = [*changes, Change()]
+    too_many = [*more, Change()]
     for bad in (lambda: push(conn, too_many),
                 lambda: conn.execute(PUSH, ([uuid.uuid4()], ["case", "case"], [b""], [1], [1],
                                             [b""], [b""], [b""], CLIENT)),
@@ -512,7 +524,7 @@ def test_a_lead_gets_only_facts_and_cannot_send_case_changes(team):
     push(a, [case, facts, audit])
 
     assert [row[1:3] for row in pull(lead_conn)] == [(facts.op_id, "facts")]
-    assert [row[2] for row in pull(a)] == ["case", "facts", "audit"]
+    assert [row[2] for row in pull(a)] == ["case", "audit"]  # facts are for leads
     with pytest.raises(psycopg.Error) as refused:
         push(lead_conn, [Change("case")])
     assert sqlstate_of(refused) == server.NOT_ALLOWED

@@ -174,6 +174,26 @@ def test_a_leads_laptop_gets_the_whole_teams_figures_and_no_case(laptops, tmp_pa
         sync(lead)
         assert lead.facts_db.scalar("SELECT count(*) FROM f_cases") == 7
         assert figures(lead) == figures(desk)
+        # The same case changed on both laptops before they synced: the lead's figures
+        # are those of the merged case; a laptop sends again only the facts of cases it
+        # changed itself (the others' laptops send theirs).
+        shared_gid, visit_id = visit.db.one(
+            "SELECT s.gid, c.id FROM cases c JOIN sync_rows s ON s.tbl = 'cases' AND "
+            "s.row_id = c.id JOIN persons p ON p.id = c.person_id WHERE p.last_name = 'Desk2'")
+        desk_id = desk.db.scalar("SELECT row_id FROM sync_rows WHERE gid = ?", (shared_gid,))
+        CaseService(desk).add(Contact(desk_id, Channel.PHONE, datetime.now(), note="desk"))
+        CaseService(visit).add(Contact(visit_id, Channel.HOME_VISIT, datetime.now(),
+                                       note="visit"))
+        _roundtrip(desk, visit)
+        sync(lead)
+        assert figures(lead) == figures(desk) == figures(visit)
+        from workbench.sync import team_facts
+        names = team_facts._context(visit)
+        sent = {fid for (fid,) in visit.db.all("SELECT fid FROM sync_facts_sent")}
+        visits = {names.fid_of_gid(gid) for (gid,) in visit.db.all(
+            "SELECT s.gid FROM cases c JOIN sync_rows s ON s.tbl = 'cases' AND s.row_id = "
+            "c.id JOIN persons p ON p.id = c.person_id WHERE p.last_name LIKE 'Visit%'")}
+        assert sent == visits | {names.fid_of_gid(shared_gid), team_facts.PARTNERS}
         # Nothing on the lead's laptop names a case: no case store key, no case record.
         files = b"".join(p.read_bytes() for p in (tmp_path / "lead").rglob("*") if p.is_file())
         for name in ("Desk0", "Visit1", "Jääskeläinen", "131052-308T"):

@@ -61,8 +61,7 @@ def _receive(session, records: list[tuple[int | None, dict]], cursor: int | None
         db.execute("DELETE FROM sync_held WHERE schema_version >= 0")
         merger = _Page(db, result, batch=batch).apply([*waiting, *records])
         result.cases = _cases_of(db, merger.touched_entities) | merger.erased_cases
-        team_facts.mark(db, result.cases)
-        team_facts.mark_gids(db, merger.erased_gids)
+        team_facts.mark_received(db, result.cases, merger.erased_gids)
         if len(result.cases) > BULK or db.one("SELECT 1 FROM sync_derive"):
             # Many cases at once (a first sync): derived together at the end of the sync.
             db.executemany("INSERT OR IGNORE INTO sync_derive (case_id) VALUES (?)",

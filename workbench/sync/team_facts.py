@@ -62,16 +62,26 @@ def _context(session) -> TeamFactsContext | None:
                             session.policy["stats_threshold"])
 
 
-def mark(db: Database, case_ids: set[int] | list[int]) -> None:
-    """These cases' facts must be sent again (called where their local facts refresh)."""
-    for case_id in case_ids:
-        db.execute("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) SELECT gid FROM "
-                   "sync_rows WHERE tbl = 'cases' AND row_id = ?", (case_id,))
-
-
 def mark_gids(db: Database, gids: set[str]) -> None:
-    db.executemany("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) VALUES (?)",
-                   [(gid,) for gid in gids])
+    """Cases this laptop changed: their facts go to the leads at the next sync."""
+    rows = [(gid,) for gid in sorted(gids)]
+    db.executemany("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) VALUES (?)", rows)
+    db.executemany("INSERT OR IGNORE INTO sync_own_cases (case_gid) VALUES (?)", rows)
+
+
+def mark_received(db: Database, case_ids: set[int], erased_gids: set[str]) -> None:
+    """Cases that other laptops' records changed: sent again only where this laptop has
+    changed the case itself, so its merge may differ from what those laptops sent. (Else
+    every laptop would send every case it receives: a new laptop all 100,000.)"""
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.execute("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) SELECT s.gid FROM "
+                   "sync_rows s JOIN sync_own_cases o ON o.case_gid = s.gid WHERE "
+                   f"s.tbl = 'cases' AND s.row_id IN ({', '.join('?' for _ in chunk)})",
+                   chunk)
+    db.executemany("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) SELECT case_gid FROM "
+                   "sync_own_cases WHERE case_gid = ?", [(gid,) for gid in erased_gids])
 
 
 def publish(session) -> int:

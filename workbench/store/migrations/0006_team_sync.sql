@@ -105,6 +105,13 @@ CREATE TABLE sync_facts_dirty (
     case_gid TEXT PRIMARY KEY
 ) STRICT;
 
+-- Cases this laptop has changed itself. Only these have their facts sent again when
+-- another laptop's change arrives (the merge may differ from what that laptop sent); a
+-- case only others changed, they send.
+CREATE TABLE sync_own_cases (
+    case_gid TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
 -- Cases received in bulk (a first sync) whose search entry and facts are still to be
 -- derived; done at the end of the sync, or at the next one if it was cut short.
 CREATE TABLE sync_derive (

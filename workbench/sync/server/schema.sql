@@ -299,11 +299,13 @@ BEGIN
             ORDER BY c.seq
             LIMIT lim;
     ELSE
+        -- A case worker's laptop derives statistics facts itself: the leads' facts
+        -- records are not sent to it (on a first sync they are most of the records).
         RETURN QUERY
             SELECT c.seq, c.op_id, c.channel, c.device_id, c.entity, c.key_epoch,
                    c.schema_version, c.nonce, c.ciphertext, c.signature, c.received_at
             FROM workbench.changes c
-            WHERE c.seq > pull.after
+            WHERE c.seq > pull.after AND c.channel <> 'facts'
             ORDER BY c.seq
             LIMIT lim;
     END IF;
