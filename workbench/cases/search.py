@@ -35,6 +35,18 @@ def put(db: Database, case_id: int, doc: tuple[str, str, str, str, str]) -> None
                "VALUES (?, ?, ?, ?, ?, ?)", (case_id, *doc))
 
 
+def put_many(db: Database, docs: dict[int, tuple[str, str, str, str, str]]) -> None:
+    """``put`` for many cases at once (a laptop taking in a whole team's cases)."""
+    ids = sorted(docs)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.execute(f"DELETE FROM case_search WHERE rowid IN ({', '.join('?' for _ in chunk)})",
+                   chunk)
+    db.executemany("INSERT INTO case_search (rowid, names, identity, address, landlord, "
+                   "notes) VALUES (?, ?, ?, ?, ?, ?)",
+                   [(case_id, *docs[case_id]) for case_id in ids])
+
+
 def remove(db: Database, case_id: int) -> None:
     db.execute("DELETE FROM case_search WHERE rowid = ?", (case_id,))
 

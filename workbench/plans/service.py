@@ -172,6 +172,22 @@ def refresh_next_unpaid(db: Database, plan_id: int) -> None:
                (first_unpaid([(r[0], r[1]) for r in rows], paid), plan_id))
 
 
+def refresh_next_unpaid_where(db: Database, where: str, params: tuple = ()) -> None:
+    """``refresh_next_unpaid`` for every plan matching ``where`` (on ``payment_plans``),
+    with two queries in all (a laptop taking in a whole team's plans)."""
+    plans = f"SELECT id FROM payment_plans WHERE {where}"
+    instalments: dict[int, list[tuple[str, int]]] = {}
+    for plan_id, due_on, amount in db.all(
+            f"SELECT plan_id, due_on, amount FROM plan_instalments WHERE plan_id IN ({plans}) "
+            "ORDER BY plan_id, seq", params):
+        instalments.setdefault(plan_id, []).append((due_on, amount))
+    paid = dict(db.all(f"SELECT plan_id, sum(amount) FROM payments WHERE plan_id IN ({plans}) "
+                       "GROUP BY plan_id", params))
+    db.executemany("UPDATE payment_plans SET next_unpaid_on = ? WHERE id = ?", [
+        (first_unpaid(instalments.get(plan_id, []), paid.get(plan_id) or 0), plan_id)
+        for (plan_id,) in db.all(plans, params)])
+
+
 def first_unpaid(rows: list[tuple[str, int]], paid: int) -> str | None:
     """The due date of the first instalment that ``paid`` does not fully cover."""
     covered = 0

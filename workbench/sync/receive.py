@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sqlcipher3
 
 from workbench.cases import queries, search
-from workbench.plans.service import refresh_next_unpaid
+from workbench.plans.service import refresh_next_unpaid, refresh_next_unpaid_where
 from workbench.stats import facts
 from workbench.sync import capture, team_facts
 from workbench.sync.merge import Merger, RecordProblem
@@ -192,14 +192,11 @@ def finish_derive(session) -> int:
         live = [row[0] for row in db.all(
             "SELECT id FROM cases WHERE id IN (SELECT case_id FROM sync_derive)")]
         documents = queries.search_documents(db, live)
-        for case_id in pending:
-            if case_id in documents:
-                search.put(db, case_id, documents[case_id])
-            else:
-                search.remove(db, case_id)
-        for (plan_id,) in db.all("SELECT id FROM payment_plans WHERE next_unpaid_on IS NULL "
-                                 "AND case_id IN (SELECT case_id FROM sync_derive)"):
-            refresh_next_unpaid(db, plan_id)
+        search.put_many(db, documents)
+        for case_id in set(pending) - set(documents):
+            search.remove(db, case_id)
+        refresh_next_unpaid_where(db, "next_unpaid_on IS NULL AND case_id IN "
+                                      "(SELECT case_id FROM sync_derive)")
         facts.rebuild(db, session.facts_context())
         db.execute("DELETE FROM sync_derive")
         db.execute("DELETE FROM sync_dirty")
