@@ -73,6 +73,28 @@ def test_an_advisors_laptop_cannot_change_the_seal_or_any_local_setting(two):
     unlock(location, ADMIN, PASSPHRASE).lock()  # the store still opens
 
 
+def test_a_record_that_names_a_row_under_another_table_changes_nothing(two):
+    """A record labelled as a resident's but naming the seal's row (or a case's row as a
+    contact) would otherwise delete the seal or write into the wrong table."""
+    desk, visit, _db = two
+    CaseService(desk).create_case(intake())
+    roundtrip(desk, visit)
+    seal_before = desk.db.scalar("SELECT value FROM settings WHERE key = 'signing_key'")
+    seal_gid = "settings.settings.signing_key"
+    heads = sorted({op for (op,) in visit.db.all("SELECT op_id FROM sync_seen")})
+    case_gid, entity = visit.db.one("SELECT gid, entity FROM sync_rows WHERE tbl = 'cases'")
+    for bad in (_record(visit, [{"t": "persons", "g": seal_gid, "e": "x",
+                                 "w": {"_deleted": [1, heads]}}]),
+                _record(visit, [{"t": "contacts", "g": case_gid, "e": entity,
+                                 "w": {"note": ["into the case row", heads]}}])):
+        _send(visit, bad)
+    report = sync(desk)
+    assert len(report.refused) == 2
+    assert desk.db.scalar("SELECT value FROM settings WHERE key = 'signing_key'") == seal_before
+    assert desk.db.scalar("SELECT count(*) FROM cases") == 1
+    assert "into the case row" not in str(desk.db.all("SELECT * FROM contacts"))
+
+
 def test_malformed_records_are_put_aside_and_sync_goes_on(two):
     desk, visit, _db = two
     CaseService(desk).create_case(intake())

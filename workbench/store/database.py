@@ -120,8 +120,7 @@ class Database:
         """A bigger page cache for a bulk job (a laptop's first sync of a whole team): the
         indexes it adds to all over stay in memory instead of being read and decrypted
         again for each row. Back to the usual size, and the pages let go, after."""
-        schemas = [row[1] for row in self.connection.execute("PRAGMA database_list")
-                   if row[1] != "temp"]
+        schemas = ["main"]  # the attached facts store is written once, at the end
         for schema in schemas:
             self.connection.execute(f"PRAGMA {schema}.cache_size = -{kib}").fetchall()
         try:

@@ -207,16 +207,17 @@ def _mark_facts(db: Database, by_entity: dict[str, list[dict]]) -> None:
         tables = {write["t"] for write in writes}
         # (Written as lookups from the one row outwards: as joins, SQLite walked every
         # case's bookkeeping row on each save.)
-        if "persons" in tables:
-            cases.update(r[0] for r in db.all(
-                "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT id FROM "
-                "cases WHERE person_id = (SELECT row_id FROM sync_rows WHERE gid = ?))",
-                (entity,)))
-        if "landlords" in tables:
-            cases.update(r[0] for r in db.all(
-                "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT case_id "
-                "FROM tenancies WHERE landlord_id = (SELECT row_id FROM sync_rows "
-                "WHERE gid = ?))", (entity,)))
+        for write in writes:
+            if write["t"] == "persons":
+                cases.update(r[0] for r in db.all(
+                    "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT id "
+                    "FROM cases WHERE person_id = (SELECT row_id FROM sync_rows WHERE gid = ? "
+                    "AND tbl = 'persons'))", (write["g"],)))
+            elif write["t"] == "landlords":
+                cases.update(r[0] for r in db.all(
+                    "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND row_id IN (SELECT "
+                    "case_id FROM tenancies WHERE landlord_id = (SELECT row_id FROM sync_rows "
+                    "WHERE gid = ? AND tbl = 'landlords'))", (write["g"],)))
         if tables - {"persons", "landlords", "user_profiles", "settings"}:
             cases.add(entity)
     team_facts.mark_gids(db, cases)

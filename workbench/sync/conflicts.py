@@ -105,16 +105,21 @@ def resolve(session, conflict_id: str, keep: str) -> Conflict:
                   "at": datetime.now(UTC).isoformat(timespec="seconds"),
                   "act": "conflict.resolve", "n": capture.next_number(db), "rows": rows}
         capture.set_capture(db, False)
-        Merger(db).apply(record, local=True)
+        merger = Merger(db)
+        merger.apply(record, local=True)
+        # The leads' figures follow the choice (a case of its own now, on this laptop).
+        from workbench.sync import team_facts
+        chosen_cases = {gid for (gid,) in db.all(
+            "SELECT gid FROM sync_rows WHERE tbl = 'cases' AND gid = ?", (info.entity,))}
+        team_facts.mark_gids(db, chosen_cases | merger.erased_gids)
         db.execute("INSERT INTO sync_outbox (op_id, channel, entity, payload) "
                    "VALUES (?, ?, ?, ?)", (op, CASE_CHANNEL, info.entity,
                                            json.dumps(record, separators=(",", ":"))))
         db.execute("DELETE FROM sync_dirty")
         capture.set_capture(db, True)
-        if entity_case is not None and db.one("SELECT 1 FROM cases WHERE id = ?",
-                                              (entity_case,)):
+        if entity_case is not None:
             from workbench.cases import queries
-            queries.reindex(db, entity_case)
+            queries.reindex(db, entity_case)  # or removes the entry of a case now deleted
     return conflict
 
 

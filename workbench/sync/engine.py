@@ -16,11 +16,12 @@ import sqlcipher3
 from cryptography.exceptions import InvalidTag
 
 from workbench.store.crypto import unb64
-from workbench.sync import keys, state, trust
+from workbench.sync import keys, opening, state, trust
 from workbench.sync.client import Refused, Server
 from workbench.sync.receive import finish_derive, receive
 from workbench.sync.sealing import SealProblem, seal_text
 from workbench.sync.sealing import open_record as open_sealed_record
+from workbench.sync.sealing import read as read_record
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total or 0)
 # The page cache while pulling: enough for the indexes a 100,000-case store adds to
@@ -38,6 +39,7 @@ class SyncReport:
     cases: set[int] = field(default_factory=set)
     conflicts: int = 0
     waiting: int = 0  # still in the outbox
+    opened_ahead: int = 0  # records a helper process opened (a large pull)
 
     def as_json(self) -> dict:
         return {"sent": self.sent, "received": self.received, "duplicates": self.duplicates,
@@ -117,6 +119,14 @@ class Team:
                                                   team=self.team_id, root_sign_public=self.root,
                                                   removed=self.removed)
         return self._cards[device_id]
+
+    def signer(self, device_id: str) -> bytes | None:
+        """A device's signing key if the team vouches for it (else None: its records are
+        refused where they are applied, with the reason)."""
+        try:
+            return self.card(device_id).sign_public
+        except trust.TrustProblem:
+            return None
 
     def check_not_removed(self, seq: int, sealed) -> None:
         """A removed device's changes count only up to its last one before removal and
@@ -214,51 +224,67 @@ def _version(payload: str) -> int:
 def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
     db = team.db
     after = state.cursor(db)
-    for page in team.server.pull_pages(after):
-        records: list[tuple[int, dict]] = []
-        audits: list[tuple[str, dict]] = []
-        ours = _own_records(db, team.device_id, page)
-        for seq, sealed in page:
-            if sealed.op_id in ours:
-                report.duplicates += 1  # made here: already applied, nothing to open
-                continue
-            try:
-                card = team.card(sealed.device_id)
-                if sealed.channel == "facts":
-                    continue  # a case worker's laptop derives its own facts
-                team.check_not_removed(seq, sealed)
-                if card.role == "lead":
-                    raise trust.TrustProblem("a lead's device wrote case records")
-                key = keys.get(db, "case", sealed.key_epoch)
-                if key is None:
-                    raise SealProblem("no key for that epoch")
-                record = open_sealed_record(sealed, team_key=key, sign_public=card.sign_public)
-                if card.role != "admin" and any(
-                        isinstance(row, dict) and row.get("t") == "settings"
-                        for row in record.get("rows", [])):
-                    # The organisation's seal is changed by administrators' laptops only.
-                    raise trust.TrustProblem("a seal change from a laptop that is not an "
-                                             "administrator's")
-            except (trust.TrustProblem, SealProblem) as problem:
-                report.refused.append(f"{seq}: {problem}")
-                continue
-            if sealed.channel == "audit":
-                audits.append((sealed.device_id, record))
+    with opening.Opener(team.device_id, team.signer,
+                        lambda epoch: keys.get(db, "case", epoch)) as opener:
+        for page, opened in opener.pages(team.server.pull_pages(after)):
+            _apply_page(team, report, page, opened)
+            if progress:
+                progress("pull", report.received + report.duplicates, 0)
+        report.opened_ahead = opener.opened_ahead
+
+
+def _apply_page(team: Team, report: SyncReport, page: list, opened: opening.Opened) -> None:
+    db = team.db
+    records: list[tuple[int, dict]] = []
+    audits: list[tuple[str, dict]] = []
+    ours = _own_records(db, team.device_id, page)
+    for index, (seq, sealed) in enumerate(page):
+        if sealed.op_id in ours:
+            report.duplicates += 1  # made here: already applied, nothing to open
+            continue
+        try:
+            card = team.card(sealed.device_id)
+            if sealed.channel == "facts":
+                continue  # a case worker's laptop derives its own facts
+            team.check_not_removed(seq, sealed)
+            if card.role == "lead":
+                raise trust.TrustProblem("a lead's device wrote case records")
+            key = keys.get(db, "case", sealed.key_epoch)
+            if key is None:
+                raise SealProblem("no key for that epoch")
+            early = opened.get(index)
+            if early is not None and early[0] == card.sign_public:
+                if isinstance(early[1], SealProblem):
+                    raise early[1]
+                record = read_record(sealed, early[1])  # opened by the helper
             else:
-                records.append((seq, record))
-        received = receive(team.session, records, cursor=page[-1][0])
-        if audits:
-            from workbench.sync import audit_chain
-            with db.transaction():
-                for device_id, record in audits:
-                    audit_chain.store(db, device_id, record)
-        report.received += received.applied
-        report.duplicates += received.duplicates
-        report.held += received.held
-        report.refused += received.refused
-        report.cases |= received.cases
-        if progress:
-            progress("pull", report.received + report.duplicates, 0)
+                record = open_sealed_record(sealed, team_key=key,
+                                            sign_public=card.sign_public)
+            if card.role != "admin" and any(
+                    isinstance(row, dict) and (row.get("t") == "settings" or str(
+                        row.get("g", "")).startswith("settings."))
+                    for row in record.get("rows", [])):
+                # The organisation's seal is changed by administrators' laptops only.
+                raise trust.TrustProblem("a seal change from a laptop that is not an "
+                                         "administrator's")
+        except (trust.TrustProblem, SealProblem) as problem:
+            report.refused.append(f"{seq}: {problem}")
+            continue
+        if sealed.channel == "audit":
+            audits.append((sealed.device_id, record))
+        else:
+            records.append((seq, record))
+    received = receive(team.session, records, cursor=page[-1][0])
+    if audits:
+        from workbench.sync import audit_chain
+        with db.transaction():
+            for device_id, record in audits:
+                audit_chain.store(db, device_id, record)
+    report.received += received.applied
+    report.duplicates += received.duplicates
+    report.held += received.held
+    report.refused += received.refused
+    report.cases |= received.cases
 
 
 def _own_records(db, device_id: str, page: list) -> set[str]:

@@ -125,6 +125,7 @@ class _Layout:
         self.names = fields(table)
         self.rows = [index for index, name in enumerate(self.names)
                      if table.refs.get(name) not in (None, "users")]
+        self.targets = [table.refs[self.names[index]] for index in self.rows]
         self.users = [index for index, name in enumerate(self.names)
                       if table.refs.get(name) == "users"]
         self.blobs = [index for index, name in enumerate(self.names) if name in table.blobs]
@@ -151,6 +152,7 @@ class Merger:
         self.erased_cases: set[int] = set()  # local ids of cases deleted here
         self.erased_gids: set[str] = set()
         self._ids: dict[str, int] = {}  # global id -> local id of rows known live
+        self._id_tables: dict[str, str] = {}  # and their tables
         self._seen_out: list[tuple] = []  # changes applied, for sync_seen
         self._seen_ops: set[str] = set()
         self._counters: dict[str, int] = {}  # each laptop's last record, for sync_counters
@@ -178,6 +180,7 @@ class Merger:
         known = {h for row in record["rows"] if "w" in row
                  for _value, base in row["w"].values() for h in base}
         self._check_order(record, known, local)
+        existing = self._check_tables(record["rows"])
         self._seen_out.append((op, seq, record.get("at", ""), record.get("who", ""),
                                record.get("dev", "")))
         self._seen_ops.add(op)
@@ -188,7 +191,7 @@ class Merger:
             self._counters[record["dev"]] = record["n"]
         rows = sorted(record["rows"], key=lambda r: ORDER[r["t"]])
         self.touched_entities.update(row["e"] for row in rows)
-        if not self._create_all(op, rows):
+        if existing or not self._create_all(op, rows):
             self.flush()  # the general path reads and writes rows one by one
             for row in rows:
                 self._apply_row(op, row)
@@ -235,6 +238,28 @@ class Merger:
                 if len(found) != len(chunk):
                     raise RecordProblem("early")
 
+    def _check_tables(self, rows: list[dict]) -> bool:
+        """A row the record names must be of the table the record says: else a record
+        labelled as a resident's could delete the organisation's seal. Returns whether
+        any of the rows already exists (known here, or made earlier in this page)."""
+        said = {row["g"]: row["t"] for row in rows}
+        existing = False
+        for gid in said:
+            if gid in self._ids:
+                existing = True
+                if self._id_tables.get(gid, said[gid]) != said[gid]:
+                    raise RecordProblem("field")
+        ordered = sorted(said)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            for gid, tbl in self.db.all(
+                    f"SELECT gid, tbl FROM sync_rows WHERE gid IN "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                existing = True
+                if tbl != said[gid]:
+                    raise RecordProblem("field")
+        return existing
+
     # --- new rows in bulk -----------------------------------------------------------------
 
     def _create_all(self, op: str, rows: list[dict]) -> bool:
@@ -242,22 +267,23 @@ class Merger:
         sync): queued for ``flush``. False when it needs the general path."""
         if not all("c" in row and row["t"] != "settings" for row in rows):
             return False
-        gids = [row["g"] for row in rows]
-        if any(gid in self._ids for gid in gids) or self.db.one(
-                f"SELECT 1 FROM sync_rows WHERE gid IN ({', '.join('?' for _ in gids)})",
-                gids):
-            return False
         made: dict[str, int] = {}
+        made_in: dict[str, str] = {}
         queued = []
         for row in rows:
             layout = LAYOUTS[row["t"]]
             values = list(row["c"])
-            for index in layout.rows:
+            for index, target in zip(layout.rows, layout.targets, strict=True):
                 value = values[index]
                 if value is not None:
-                    if value not in made and self._delete_pending(value):
+                    if value in made:
+                        if made_in[value] != target:
+                            return False
+                        values[index] = made[value]
+                        continue
+                    if self._delete_pending(value):
                         return False  # a new row crosses that delete: decided again
-                    value = made.get(value) or self._row_id(value)
+                    value = self._row_id(value, target)
                     if value is None:
                         return False
                     values[index] = value
@@ -269,17 +295,21 @@ class Merger:
                     values[index] = bytes.fromhex(values[index])
             if layout.key is not None:
                 row_id = values[layout.key]
+                if row_id is None:
+                    return False
                 names = layout.names
             else:
                 row_id = self._new_id(row["t"])
                 values.append(row_id)
                 names = (*layout.names, "rowid")
             made[row["g"]] = row_id
+            made_in[row["g"]] = row["t"]
             queued.append((row["t"], names, row["g"], row["e"], row_id, values))
         for tbl, names, gid, entity, row_id, values in queued:
             self._rows_out.setdefault((tbl, names), []).append(values)
             self._sync_out.append((gid, tbl, row_id, entity, op))
             self._ids[gid] = row_id
+            self._id_tables[gid] = tbl
             self.touched.add(gid)
         return True
 
@@ -297,12 +327,16 @@ class Merger:
         conflict with that delete)."""
         return self.db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)) is not None
 
-    def _row_id(self, gid: str) -> int | None:
+    def _row_id(self, gid: str, tbl: str) -> int | None:
+        """The local id of a live row of table ``tbl`` (None: no such row here)."""
         row_id = self._ids.get(gid)
-        if row_id is None:
-            row_id = self.db.scalar("SELECT row_id FROM sync_rows WHERE gid = ?", (gid,))
-            if row_id is not None:
-                self._ids[gid] = row_id
+        if row_id is not None:
+            return row_id if self._id_tables.get(gid) == tbl else None
+        row_id = self.db.scalar("SELECT row_id FROM sync_rows WHERE gid = ? AND tbl = ?",
+                                (gid, tbl))
+        if row_id is not None:
+            self._ids[gid] = row_id
+            self._id_tables[gid] = tbl
         return row_id
 
     def _user_id(self, name: str) -> int | None:
@@ -550,6 +584,8 @@ class Merger:
             if target != "users" and values.get(column):
                 self._ensure_live(values[column], info.created_op)
         local = rowinfo.to_local(self.db, table, values)
+        if table.key in table.columns and table.key != "id" and local.get(table.key) is None:
+            return  # a tenancy of no case here cannot exist: it stays a tomb
         names = list(local)
         # The seal's settings rows replace what a laptop may hold from before it joined.
         verb = "INSERT OR REPLACE" if table.name == "settings" else "INSERT"
@@ -572,6 +608,7 @@ class Merger:
             self.erased_cases.add(info.row_id)
             self.erased_gids.add(info.gid)
         self._ids.pop(info.gid, None)
+        self._id_tables.pop(info.gid, None)
         info.row_id = None
         rowinfo.save(self.db, info)
         self.touched.add(info.gid)

@@ -70,10 +70,12 @@ def _receive(session, records: list[tuple[int | None, dict]], cursor: int | None
             context = session.facts_context()
             # A referral removed by the page may leave its partner below k households: its
             # name is counted again (from the removed row's last values).
-            gone = sorted({json.loads(tomb).get("partner", "") for (tomb,) in db.all(
+            touched = sorted(merger.touched)
+            gone = sorted({json.loads(tomb).get("partner", "") for start in range(
+                0, len(touched), 500) for (tomb,) in db.all(
                 "SELECT tomb FROM sync_rows WHERE tbl = 'referrals' AND tomb IS NOT NULL "
-                f"AND gid IN ({', '.join('?' for _ in merger.touched)})",
-                sorted(merger.touched))} - {""}) if merger.touched else []
+                f"AND gid IN ({', '.join('?' for _ in touched[start:start + 500])})",
+                touched[start:start + 500])} - {""})
             for case_id in sorted(result.cases):
                 _derive_one(db, context, case_id, gone)
         if any(gid.startswith("settings.") for gid in merger.touched):

@@ -128,7 +128,8 @@ def to_local(db: Database, table: Table, values: dict[str, Any]) -> dict[str, An
                 # the record keeps the name, so it is not lost.
                 value = db.scalar("SELECT id FROM users WHERE name = ?", (value,))
             else:
-                value = db.scalar("SELECT row_id FROM sync_rows WHERE gid = ?", (value,))
+                value = db.scalar("SELECT row_id FROM sync_rows WHERE gid = ? AND tbl = ?",
+                                  (value, target))
         elif name in table.blobs and value is not None:
             value = bytes.fromhex(value)
         out[name] = value

@@ -97,6 +97,11 @@ def seal_text(text: str, *, op_id: str, schema_version: int, channel: str, entit
 
 def open_record(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> dict:
     """The record inside, after checking the sender's signature and the ciphertext."""
+    return read(sealed, unseal(sealed, team_key=team_key, sign_public=sign_public))
+
+
+def unseal(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> bytes:
+    """The record's text, after checking the sender's signature and the ciphertext."""
     associated = _associated(sealed.op_id, sealed.channel, sealed.device_id, sealed.entity,
                              sealed.key_epoch, sealed.schema_version)
     if not verify_signature(sign_public, sealed.signature,
@@ -107,10 +112,30 @@ def open_record(sealed: Sealed, *, team_key: bytes, sign_public: bytes) -> dict:
         # A bounded inflate: a small record cannot unpack into gigabytes.
         inflater = zlib.decompressobj()
         text = inflater.decompress(_unpad(plain), MAX_RECORD)
-        if inflater.unconsumed_tail:
-            raise SealProblem("too large")
-        record = orjson.loads(text)  # a fast reader: a first sync reads 100,000 records
     except (InvalidTag, zlib.error, ValueError, struct.error) as error:
+        raise SealProblem("ciphertext") from error
+    if inflater.unconsumed_tail:
+        raise SealProblem("too large")
+    return text
+
+
+def unseal_many(jobs: list[tuple[Sealed, bytes, bytes]]) -> list[bytes | SealProblem]:
+    """``unseal`` of each ``(sealed, team_key, sign_public)``, or why it did not open (run
+    in a helper process on a first sync; see ``opening``)."""
+    out: list[bytes | SealProblem] = []
+    for sealed, team_key, sign_public in jobs:
+        try:
+            out.append(unseal(sealed, team_key=team_key, sign_public=sign_public))
+        except SealProblem as problem:
+            out.append(problem)
+    return out
+
+
+def read(sealed: Sealed, text: bytes) -> dict:
+    """The record from its unsealed text; it must name the change and device it came as."""
+    try:
+        record = orjson.loads(text)  # a fast reader: a first sync reads 100,000 records
+    except ValueError as error:
         raise SealProblem("ciphertext") from error
     if not isinstance(record, dict) or record.get("id") != sealed.op_id \
             or record.get("dev") != sealed.device_id:

@@ -73,15 +73,28 @@ def mark_received(db: Database, case_ids: set[int], erased_gids: set[str]) -> No
     """Cases that other laptops' records changed: sent again only where this laptop has
     changed the case itself, so its merge may differ from what those laptops sent. (Else
     every laptop would send every case it receives: a new laptop all 100,000.)"""
+    owned: set[str] = set()
     ids = sorted(case_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        db.execute("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) SELECT s.gid FROM "
-                   "sync_rows s JOIN sync_own_cases o ON o.case_gid = s.gid WHERE "
-                   f"s.tbl = 'cases' AND s.row_id IN ({', '.join('?' for _ in chunk)})",
-                   chunk)
-    db.executemany("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) SELECT case_gid FROM "
-                   "sync_own_cases WHERE case_gid = ?", [(gid,) for gid in erased_gids])
+        owned.update(row[0] for row in db.all(
+            "SELECT s.gid FROM sync_rows s JOIN sync_own_cases o ON o.case_gid = s.gid "
+            f"WHERE s.tbl = 'cases' AND s.row_id IN ({', '.join('?' for _ in chunk)})",
+            chunk))
+    owned.update(gid for gid in erased_gids if db.one(
+        "SELECT 1 FROM sync_own_cases WHERE case_gid = ?", (gid,)))
+    if not owned:
+        return
+    db.executemany("INSERT OR IGNORE INTO sync_facts_dirty (case_gid) VALUES (?)",
+                   [(gid,) for gid in sorted(owned)])
+    # Sent again even if this laptop sent the same facts before: its earlier record may
+    # have been overtaken at the leads by another laptop's from before the merge.
+    first = keys.get(db, "case", 1)
+    if first is not None:
+        names = TeamFactsContext(db, hmac.new(first, _LINK_INFO, hashlib.sha256).digest(),
+                                 0, 0)
+        db.executemany("DELETE FROM sync_facts_sent WHERE fid = ?",
+                       [(names.fid_of_gid(gid),) for gid in sorted(owned)])
 
 
 def publish(session) -> int:
