@@ -49,3 +49,15 @@ def test_a_small_pull_starts_no_helper():
                         {1: team_key}.get) as opener:
         (page, opened), = opener.pages(iter([_page(5, "a" * 32, keys, team_key)]))
         assert opener.pool is None and opened == {} and len(page) == 5
+
+
+def test_a_helper_that_cannot_run_leaves_every_record_to_be_opened_here():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "support" / "unguarded_opener.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["3", str(3 * opening.START_AT), "0"]

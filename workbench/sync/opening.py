@@ -35,6 +35,7 @@ class Opener:
         self.signer_of = signer_of  # a device's trusted signing key, or None
         self.key_of = key_of  # a case key epoch's key, or None
         self.pool: ProcessPoolExecutor | None = None
+        self.failed = False  # the helper would not run: not tried again in this pull
         self.opened_ahead = 0
 
     def __enter__(self) -> Opener:
@@ -49,7 +50,7 @@ class Opener:
         """Each page once the one after it is on its way to the helper."""
         waiting: tuple[Page, Future | None, list] | None = None
         for page in pages:
-            if self.pool is None and len(page) >= START_AT:
+            if self.pool is None and not self.failed and len(page) >= START_AT:
                 self.pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             sent = self._send(page) if self.pool is not None else (None, [])
@@ -71,7 +72,12 @@ class Opener:
             places.append((index, public))
         if not jobs:
             return None, []
-        return self.pool.submit(unseal_many, jobs), places
+        try:
+            return self.pool.submit(unseal_many, jobs), places
+        except Exception:  # the helper could not start or died: open them all here
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.failed = None, True
+            return None, []
 
     def _receive(self, future: Future | None, places: list) -> Opened:
         if future is None:
