@@ -130,6 +130,8 @@ class _Layout:
                       if table.refs.get(name) == "users"]
         self.blobs = [index for index, name in enumerate(self.names) if name in table.blobs]
         self.key = self.names.index(table.key) if table.key in self.names else None
+        # The columns a queued row is written to (its local id last where it has its own).
+        self.columns = self.names if self.key is not None else (*self.names, "rowid")
 
 
 LAYOUTS = {table.name: _Layout(table) for table in TABLES}
@@ -145,7 +147,7 @@ class Merger:
         self.batch = batch
         self.touched: set[str] = set()  # gids whose rows changed here
         self.touched_entities: set[str] = set()
-        self._rows_out: dict[tuple[str, tuple[str, ...]], list[list]] = {}
+        self._rows_out: dict[str, list[list]] = {}  # rows to write, by table
         self._sync_out: list[tuple] = []
         self._next: dict[str, int] = {}
         self._pending: list[str] = []  # gids whose existence must be decided again
@@ -153,6 +155,7 @@ class Merger:
         self.erased_gids: set[str] = set()
         self._ids: dict[str, int] = {}  # global id -> local id of rows known live
         self._id_tables: dict[str, str] = {}  # and their tables
+        self._pending_deletes: dict[str, bool] = {}
         self._seen_out: list[tuple] = []  # changes applied, for sync_seen
         self._seen_ops: set[str] = set()
         self._counters: dict[str, int] = {}  # each laptop's last record, for sync_counters
@@ -197,6 +200,7 @@ class Merger:
                 self._apply_row(op, row)
             self.settle()
             self._next.clear()
+            self._pending_deletes.clear()
         if not self.batch:
             self.flush()
         return True
@@ -270,8 +274,10 @@ class Merger:
         made: dict[str, int] = {}
         made_in: dict[str, str] = {}
         queued = []
+        next_ids = self._next
         for row in rows:
-            layout = LAYOUTS[row["t"]]
+            tbl = row["t"]
+            layout = LAYOUTS[tbl]
             values = list(row["c"])
             for index, target in zip(layout.rows, layout.targets, strict=True):
                 value = values[index]
@@ -297,35 +303,39 @@ class Merger:
                 row_id = values[layout.key]
                 if row_id is None:
                     return False
-                names = layout.names
             else:
-                row_id = self._new_id(row["t"])
+                row_id = next_ids.get(tbl) or self._new_id(tbl)
+                next_ids[tbl] = row_id + 1
                 values.append(row_id)
-                names = (*layout.names, "rowid")
-            made[row["g"]] = row_id
-            made_in[row["g"]] = row["t"]
-            queued.append((row["t"], names, row["g"], row["e"], row_id, values))
-        for tbl, names, gid, entity, row_id, values in queued:
-            self._rows_out.setdefault((tbl, names), []).append(values)
-            self._sync_out.append((gid, tbl, row_id, entity, op))
-            self._ids[gid] = row_id
-            self._id_tables[gid] = tbl
-            self.touched.add(gid)
+            gid = row["g"]
+            made[gid] = row_id
+            made_in[gid] = tbl
+            queued.append((tbl, gid, row["e"], row_id, values))
+        rows_out, sync_out, ids, id_tables = (self._rows_out, self._sync_out, self._ids,
+                                              self._id_tables)
+        for tbl, gid, entity, row_id, values in queued:
+            rows_out.setdefault(tbl, []).append(values)
+            sync_out.append((gid, tbl, row_id, entity, op))
+            ids[gid] = row_id
+            id_tables[gid] = tbl
+        self.touched.update(made)
         return True
 
     def _new_id(self, tbl: str) -> int:
-        """Local ids for queued rows: one past the largest (the counter is dropped whenever
-        rows are written any other way, after the queue was flushed)."""
-        if tbl not in self._next:
-            self._next[tbl] = (self.db.scalar(f"SELECT max(rowid) FROM {tbl}") or 0) + 1
-        value = self._next[tbl]
-        self._next[tbl] += 1
-        return value
+        """The first local id for queued rows of a table: one past the largest (the
+        counters are dropped whenever rows are written any other way, after the queue was
+        flushed)."""
+        return (self.db.scalar(f"SELECT max(rowid) FROM {tbl}") or 0) + 1
 
     def _delete_pending(self, gid: str) -> bool:
         """Whether a delete of the row is still a head (it is gone, or kept only for a
-        conflict with that delete)."""
-        return self.db.one("SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)) is not None
+        conflict with that delete). Remembered until the general path runs (the only one
+        that changes deletes)."""
+        pending = self._pending_deletes.get(gid)
+        if pending is None:
+            pending = self._pending_deletes[gid] = self.db.one(
+                "SELECT 1 FROM sync_deletes WHERE gid = ?", (gid,)) is not None
+        return pending
 
     def _row_id(self, gid: str, tbl: str) -> int | None:
         """The local id of a live row of table ``tbl`` (None: no such row here)."""
@@ -358,8 +368,8 @@ class Merger:
             self._counters.clear()
         if not self._rows_out:
             return
-        for (tbl, names), items in sorted(self._rows_out.items(),
-                                          key=lambda kv: ORDER[kv[0][0]]):
+        for tbl, items in sorted(self._rows_out.items(), key=lambda kv: ORDER[kv[0]]):
+            names = LAYOUTS[tbl].columns
             insert = (f"INSERT INTO {tbl} ({', '.join(names)}) "
                       f"VALUES ({', '.join('?' for _ in names)})")
             if len(items) < QUIET_INSERTS:

@@ -153,7 +153,11 @@ class _Page:
             if self.batch:
                 raise
             db.execute("ROLLBACK TO one")
-            self.merger = Merger(db, batch=False)  # its caches may name rolled-back rows
+            # A new merger: the old one's caches may name rolled-back rows. What the page
+            # changed so far is carried over (a superset only derives a case again).
+            old, self.merger = self.merger, Merger(db, batch=False)
+            for name in ("touched", "touched_entities", "erased_cases", "erased_gids"):
+                getattr(self.merger, name).update(getattr(old, name))
             _put_aside(db, seq, record, f"store: {error}", result)
             outcome = "done"
         if not self.batch:
