@@ -921,32 +921,26 @@ def test_a_case_kept_for_an_edit_goes_when_the_erasing_laptop_removes_the_edited
     assert case not in dumped and asked == {}
 
 
-def test_a_row_added_to_a_kept_case_on_the_erasing_laptop_crosses_the_erase_there_too(pair):
+@pytest.mark.parametrize(("elsewhere", "after_erase"), [
+    # A row added to the kept case on the erasing laptop; an edit of it there.
+    (lambda team, case_id: edit(team, 1, case_id, "note", 0),
+     lambda team, case_id: add_contact(team, 0, case_id, 0)),
+    (lambda team, case_id: add_contact(team, 1, case_id, 0),
+     lambda team, case_id: edit(team, 0, case_id, "status", 0)),
+], ids=["row added", "edit"])
+def test_a_change_to_a_kept_case_on_the_erasing_laptop_crosses_the_erase_there_too(
+        pair, elsewhere, after_erase):
     team, case = pair
-    edit(team, 1, team.local(1, case), "note", 0)
+    elsewhere(team, team.local(1, case))
     team.push(1)
     team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
     team.push(0)
     team.pull(0)
-    add_contact(team, 0, team.local(0, case), 0)
+    after_erase(team, team.local(0, case))
     team.check_laptop(0)
     _dumped, asked = team.check_converged()
     (values,) = [v for (gid, name), v in asked.items() if gid == case and name == DELETED]
-    assert len(values) == 3  # the erase, the note, the contact
-
-
-def test_an_edit_of_a_kept_case_on_the_erasing_laptop_crosses_the_erase_there_too(pair):
-    team, case = pair
-    add_contact(team, 1, team.local(1, case), 0)
-    team.push(1)
-    team.act(0, lambda s: CaseService(s).erase_case(team.local(0, case)))
-    team.push(0)
-    team.pull(0)
-    edit(team, 0, team.local(0, case), "status", 0)
-    team.check_laptop(0)
-    _dumped, asked = team.check_converged()
-    (values,) = [v for (gid, name), v in asked.items() if gid == case and name == DELETED]
-    assert len(values) == 3  # the erase, the contact, the status
+    assert len(values) == 3  # the erase, the change elsewhere, the change after it
 
 
 def test_removing_and_making_again_a_row_in_question_settles_it_on_every_laptop(pair):
