@@ -343,7 +343,8 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
             writes[name] = [value, info.heads(name)]
             _advance(info, name, op_id)
             _settled(db, gid, name)
-    rowinfo.save(db, info)
+    if writes or info.stored != (info.row_id,):
+        rowinfo.save(db, info)  # (a case's updated_at alone changes nothing that travels)
     if not writes:
         return None
     return {"t": table.name, "g": gid, "e": entity, "w": writes}

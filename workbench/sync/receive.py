@@ -107,6 +107,7 @@ class _Page:
         self.merger = Merger(db, batch=batch)
 
     def apply(self, page: list[tuple[int | None, dict]]) -> Merger:
+        self.merger.prefetch([record for _seq, record in page])
         holding = False
         waiting: list[tuple[int | None, dict]] = []
         for seq, record in page:

@@ -38,6 +38,9 @@ class RowInfo:
     created_op: str
     versions: dict[str, list[str]] = field(default_factory=dict)
     tomb: dict[str, Any] | None = None
+    # The local id its bookkeeping row holds in the store (None: not stored yet, or as a
+    # deleted row): while it is unchanged a save rewrites one page, not four.
+    stored: tuple[int | None] | None = field(default=None, compare=False, repr=False)
 
     def heads(self, name: str) -> list[str]:
         return self.versions.get(name) or [self.created_op]
@@ -72,17 +75,25 @@ def by_local(db: Database, tbl: str, row_id: int) -> RowInfo | None:
 
 def _info(row) -> RowInfo:
     return RowInfo(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]),
-                   json.loads(row[6]) if row[6] else None)
+                   json.loads(row[6]) if row[6] else None, stored=(row[2],))
 
 
 def save(db: Database, info: RowInfo) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO sync_rows (gid, tbl, row_id, entity, created_op, versions, tomb)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (info.gid, info.tbl, info.row_id, info.entity, info.created_op,
-         json.dumps(info.versions, separators=(",", ":"), sort_keys=True),
-         json.dumps(info.tomb, separators=(",", ":"), sort_keys=True)
-         if info.tomb is not None else None))
+    versions = json.dumps(info.versions, separators=(",", ":"), sort_keys=True)
+    tomb = (json.dumps(info.tomb, separators=(",", ":"), sort_keys=True)
+            if info.tomb is not None else None)
+    if info.stored == (info.row_id,):
+        # Same row, same local id: an update in place leaves both indexes alone (a
+        # replace deletes and inserts the row and rewrites an entry in each).
+        db.execute("UPDATE sync_rows SET entity = ?, created_op = ?, versions = ?, tomb = ? "
+                   "WHERE gid = ?", (info.entity, info.created_op, versions, tomb, info.gid))
+    else:
+        # A new row or a new local id; a replace also clears a stale claim on that id.
+        db.execute(
+            "INSERT OR REPLACE INTO sync_rows (gid, tbl, row_id, entity, created_op, versions,"
+            " tomb) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (info.gid, info.tbl, info.row_id, info.entity, info.created_op, versions, tomb))
+    info.stored = (info.row_id,)
 
 
 # --- values as they travel ----------------------------------------------------------------

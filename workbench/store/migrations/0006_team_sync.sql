@@ -9,7 +9,7 @@
 CREATE TABLE sync_state (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sync_dirty (
     n      INTEGER PRIMARY KEY,
@@ -51,7 +51,7 @@ CREATE INDEX sync_conflicts_entity ON sync_conflicts (entity);
 
 CREATE TABLE sync_outbox (
     n       INTEGER PRIMARY KEY,
-    op_id   TEXT NOT NULL UNIQUE,
+    op_id   TEXT NOT NULL,                   -- random; the server refuses a second use
     channel TEXT NOT NULL,
     entity  TEXT NOT NULL,
     payload TEXT NOT NULL                     -- JSON; encrypted with the team key when sent
@@ -103,7 +103,7 @@ CREATE TABLE sync_devices (
 -- was sent last for each (a lead's laptop receives only these facts).
 CREATE TABLE sync_facts_dirty (
     case_gid TEXT PRIMARY KEY
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Cases this laptop has changed itself. Only these have their facts sent again when
 -- another laptop's change arrives (the merge may differ from what that laptop sent); a
@@ -121,7 +121,7 @@ CREATE TABLE sync_derive (
 CREATE TABLE sync_facts_sent (
     fid    TEXT PRIMARY KEY,
     digest TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Each device's audit rows as they arrived, to verify every device's chain.
 CREATE TABLE sync_audit (
