@@ -410,6 +410,8 @@ def create_store(location: StoreLocation, org_name: str, country: str, admin: st
         store_lock.release()
         access.store_keys.pop("case")
         return open_session(location, access), recovery_key
+    db.checkpoint_in_background(access.key("case"),
+                                {"facts": (location.facts_path, access.key("facts"))})
     session = Session(location, access, db, db, store_lock)
     session._key_versions = {"case": 1, "facts": 1}
     session._write_head()
@@ -486,6 +488,8 @@ def open_session(location: StoreLocation, access: Access) -> Session:
             db, case_version = Database.open_any(location.db_path, access.store_keys["case"])
             repaired += schema_guard.enforce(db, CASE_DIR, schema_guard.CASE_STORE)
             db.attach(location.facts_path, "facts", access.store_keys["facts"][facts_version])
+            db.checkpoint_in_background(access.store_keys["case"][case_version], {
+                "facts": (location.facts_path, access.store_keys["facts"][facts_version])})
             facts_db = db
         else:
             case_version = None

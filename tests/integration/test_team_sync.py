@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 import subprocess
 from datetime import datetime
@@ -57,6 +58,7 @@ def test_a_case_from_the_desk_reaches_the_home_visit_laptop_and_back(laptops):
     _roundtrip(visit, desk)
     assert CaseService(desk).open_case(made.case.id).person.phone == "+358 50 999 0000"
     assert state.waiting(desk.db) == 0 and state.waiting(visit.db) == 0
+    assert gc.isenabled()  # rested only while pulling
 
 
 def test_the_same_field_changed_on_both_is_a_conflict_on_both_until_settled(laptops):

@@ -32,7 +32,13 @@ CASE_TABLES = ("f_contacts", "f_outcomes", "f_referrals")
 def quarter_number(day: str | date) -> int:
     """The quarter of an ISO date (or timestamp) as ``year * 4 + quarter - 1``."""
     text = day.isoformat() if isinstance(day, date) else day
-    return int(text[:4]) * 4 + (int(text[5:7]) - 1) // 3
+    return _quarter_of_month(text[:7])
+
+
+@functools.cache
+def _quarter_of_month(month: str) -> int:
+    # (Asked millions of times when a whole store's facts are derived; few months.)
+    return int(month[:4]) * 4 + (int(month[5:7]) - 1) // 3
 
 
 def household_type(roles: list[str]) -> int:
@@ -137,14 +143,14 @@ def _plan_rows(db: Database, ctx: FactsContext, where: str, params: tuple,
         out["f_plans"].append((ctx.pid(plan_id), ctx.fid(case_id), revision,
                                quarter_number(created_at), total))
     needed: dict[int, int] = defaultdict(int)
+    missed_by = functools.cache(lambda due_on: quarter_number(date.fromisoformat(due_on) + grace))
     for plan_id, due_on, amount in db.execute(
             "SELECT i.plan_id, i.due_on, i.amount FROM plan_instalments i JOIN payment_plans "
             f"p ON p.id = i.plan_id JOIN cases c ON c.id = p.case_id WHERE {where} "
             "ORDER BY i.plan_id, i.seq", params):
         needed[plan_id] += amount
         # Missed at the end of a quarter once due_on + grace days falls before that end.
-        missed = quarter_number(date.fromisoformat(due_on) + grace)
-        out["f_plan_due"].append((ctx.pid(plan_id), missed, needed[plan_id]))
+        out["f_plan_due"].append((ctx.pid(plan_id), missed_by(due_on), needed[plan_id]))
     paid: Counter = Counter()
     for plan_id, paid_on, amount in db.execute(
             "SELECT x.plan_id, x.paid_on, x.amount FROM payments x JOIN cases c ON "

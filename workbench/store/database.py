@@ -16,6 +16,7 @@ import sqlcipher3
 from workbench.errors import DiskFull, StoreCorrupt, StoreError, StoreNotFound
 from workbench.i18n import N_
 from workbench.store import migrations
+from workbench.store.checkpoints import BACKSTOP_PAGES, Checkpointer
 from workbench.store.files import create_private_file, os_errors_as_user_errors
 
 DB_FILENAME = "workbench.db"
@@ -36,6 +37,7 @@ class Database:
         # The file this connection reads. A restore or a key rotation puts another file
         # under the same name; a write must then go nowhere rather than into the old one.
         self._identity = _file_identity(path)
+        self._checkpointer: Checkpointer | None = None
 
     # --- opening -------------------------------------------------------------------------
 
@@ -92,8 +94,34 @@ class Database:
         for pragma in ("journal_mode = WAL", "synchronous = FULL"):
             self.connection.execute(f"PRAGMA {name}.{pragma}").fetchall()
 
+    def checkpoint_in_background(self, data_key: bytes | bytearray,
+                                 attached: dict[str, tuple[Path, bytes | bytearray]]) -> None:
+        """Copy the write-ahead logs back into the files in a thread of its own (see
+        ``checkpoints``), for a store a person works in; ``attached``: name -> (file, key)
+        of each store attached to this connection."""
+        if self._checkpointer is not None:
+            return
+        connection = connect_keyed(self.path, data_key)
+        logs = {"main": Path(f"{self.path}-wal")}
+        try:
+            for name, (path, key) in attached.items():
+                connection.execute(f"ATTACH DATABASE ? AS {name} KEY \"x'{bytes(key).hex()}'\"",
+                                   (str(path),))
+                logs[name] = Path(f"{path}-wal")
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").fetchall()
+        except sqlcipher3.Error:
+            connection.close()
+            return  # SQLite's own checkpoints go on as before
+        self.connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}").fetchall()
+        for schema in logs:
+            self.connection.execute(f"PRAGMA {schema}.journal_size_limit = 0").fetchall()
+        self._checkpointer = Checkpointer(connection, logs)
+
     def close(self) -> None:
         """Close the connection; SQLCipher wipes its copy of the key from memory."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         with contextlib.suppress(sqlcipher3.Error):
             self.connection.close()
 
@@ -174,6 +202,8 @@ class Database:
                 self.connection.execute("ROLLBACK")
             raise_for_disk(error, self.path)
             raise
+        if self._checkpointer is not None:
+            self._checkpointer.nudge()
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:

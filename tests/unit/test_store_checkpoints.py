@@ -1,0 +1,52 @@
+"""The write-ahead log is copied back into the store file by a thread of its own while an
+advisor works, so no save waits for that copy, and the log stays short."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+from tests.conftest import ADMIN, PASSPHRASE
+from workbench.cases.service import CaseService
+from workbench.demo.seed import seed_demo
+from workbench.session import unlock
+from workbench.store.checkpoints import BACKSTOP_PAGES, LOG_PAGES
+
+FRAME = 4096 + 24
+
+
+def _log_pages(location) -> int:
+    log = location.db_path.with_name(location.db_path.name + "-wal")
+    return log.stat().st_size // FRAME if log.exists() else 0
+
+
+def _save_phones(session, saves: int) -> None:
+    service = CaseService(session)
+    for n in range(saves):
+        case_id = 1 + n % 5
+        person = service.open_case(case_id).person
+        service.update_person(case_id, dataclasses.replace(person, phone=f"+358 40 {n:07d}"))
+
+
+def test_the_log_is_copied_back_during_work_and_stays_short(session, location):
+    seed_demo(session, 5)
+    _save_phones(session, 300)  # some 15 pages each: several logs' worth, under the backstop
+    deadline = time.monotonic() + 10
+    while _log_pages(location) >= LOG_PAGES and time.monotonic() < deadline:
+        _save_phones(session, 1)  # the log starts again from its beginning at a write
+        time.sleep(0.05)
+    assert _log_pages(location) < LOG_PAGES < BACKSTOP_PAGES
+    last = CaseService(session).open_case(5).person.phone
+    session.lock()
+    again = unlock(location, ADMIN, PASSPHRASE)
+    try:
+        assert CaseService(again).open_case(5).person.phone == last
+    finally:
+        again.lock()
+
+
+def test_locking_the_store_stops_the_thread_and_its_connection(session):
+    assert any(t.name == "store checkpoints" for t in threading.enumerate())
+    session.lock()
+    assert not any(t.name == "store checkpoints" for t in threading.enumerate())
