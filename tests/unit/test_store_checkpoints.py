@@ -7,7 +7,7 @@ import dataclasses
 import threading
 import time
 
-from tests.conftest import ADMIN, PASSPHRASE
+from tests.conftest import ADMIN, PASSPHRASE, make_store
 from workbench.cases.service import CaseService
 from workbench.demo.seed import seed_demo
 from workbench.session import unlock
@@ -46,7 +46,14 @@ def test_the_log_is_copied_back_during_work_and_stays_short(session, location):
         again.lock()
 
 
-def test_locking_the_store_stops_the_thread_and_its_connection(session):
-    assert any(t.name == "store checkpoints" for t in threading.enumerate())
+def _checkpoint_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "store checkpoints"}
+
+
+def test_locking_the_store_stops_the_thread_and_its_connection(location):
+    before = _checkpoint_threads()  # (of stores other tests left open)
+    session = make_store(location)
+    mine = _checkpoint_threads() - before
+    assert len(mine) == 1
     session.lock()
-    assert not any(t.name == "store checkpoints" for t in threading.enumerate())
+    assert not any(thread.is_alive() for thread in mine)
