@@ -162,7 +162,7 @@ class CaseListModel(QAbstractTableModel):
         return format_date(row.opened_on, locale, "short")
 
 
-SHOW_ALL, SHOW_MINE, SHOW_DUE, SHOW_OUTREACH = range(4)
+SHOW_ALL, SHOW_MINE, SHOW_DUE, SHOW_OUTREACH, SHOW_CONFLICTS = range(5)
 
 
 def _same_list(one: CaseQuery, other: CaseQuery) -> bool:
@@ -189,7 +189,8 @@ class CaseListPanel(QWidget):
         layout.addWidget(self.search)
         filters = QHBoxLayout()
         self.show_filter = QComboBox()
-        for text in (_("All cases"), _("My cases"), _("Follow-ups due"), _("Outreach queue")):
+        for text in (_("All cases"), _("My cases"), _("Follow-ups due"), _("Outreach queue"),
+                     _("Cases with conflicts")):
             self.show_filter.addItem(text)
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("Any status"), None)
@@ -274,6 +275,7 @@ class CaseListPanel(QWidget):
             advisor_id=self.ctx.session.user.id if show == SHOW_MINE and self.ctx.session
             else None,
             followups_due_by=date.today() if show == SHOW_DUE else None,
+            with_conflicts=show == SHOW_CONFLICTS,
             sort=sort, descending=descending)
 
     def apply_filters(self) -> None:

@@ -31,6 +31,7 @@ class AppContext(QObject):
     case_saved = Signal(object)       # a CaseFile, after any change to it
     cases_changed = Signal()          # the list needs a refresh (a case added or erased)
     language_changed = Signal()
+    locking_soon = Signal()           # the store is about to lock: stop work on it
     session_locked = Signal()
     store_replaced = Signal()         # restored or re-keyed under this window: lock it
     session_unlocked = Signal()
@@ -58,6 +59,7 @@ class AppContext(QObject):
         self.session_unlocked.emit()
 
     def lock(self) -> None:
+        self.locking_soon.emit()
         self.copies.remove_all()  # no plaintext document stays behind a locked window
         if self.session is not None:
             self.session.lock()

@@ -27,6 +27,8 @@ from ui.preferences import LAST_USER, SPLITTER_STATE, WINDOW_GEOMETRY
 from ui.qt_language import apply_language
 from ui.settings_dialog import SettingsDialog
 from ui.stats_dialog import StatsDialog, StatsPanel
+from ui.sync_status import SyncStatusLabel
+from ui.team_sync import TeamSync
 from ui.unlock_dialog import UnlockDialog
 from workbench.cases.model import CaseFile
 from workbench.i18n import _
@@ -47,6 +49,9 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.idle)
         ctx.case_saved.connect(self._case_saved)
         ctx.cases_changed.connect(self._cases_changed)
+        self.team_sync = TeamSync(ctx, self)
+        self.team_sync.arrived.connect(self._cases_arrived)
+        self.team_sync.changed.connect(self._team_changed)
         self._build()
         geometry = ctx.preferences.get(WINDOW_GEOMETRY)
         if geometry:
@@ -95,6 +100,11 @@ class MainWindow(QMainWindow):
             self.statusBar().removeWidget(self.user_label)
             self.user_label.deleteLater()
         self.user_label = QLabel()
+        if getattr(self, "sync_label", None) is not None:
+            self.statusBar().removeWidget(self.sync_label)
+            self.sync_label.deleteLater()
+        self.sync_label = SyncStatusLabel(self.ctx, self.team_sync)
+        self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self._update_title()
 
@@ -117,6 +127,7 @@ class MainWindow(QMainWindow):
         if not self.lead_only:
             self._action(file_menu, _("&New case…"), self.new_case, QKeySequence.New)
             self._action(file_menu, _("S&tatistics…"), self.open_statistics, "Ctrl+Shift+S")
+        self._action(file_menu, _("Sync &now"), self.team_sync.sync_now, "F5")
         self._action(file_menu, _("&Lock"), self.lock, "Ctrl+L")
         file_menu.addSeparator()
         self._action(file_menu, _("&Settings…"), self.open_settings, "Ctrl+,")
@@ -178,6 +189,21 @@ class MainWindow(QMainWindow):
     def _cases_changed(self) -> None:
         self.case_list.refresh()
 
+    def _team_changed(self) -> None:
+        if self.lead_only and not self.team_sync.running and self.ctx.unlocked:
+            self.work.refresh_team_note()  # the figures are as of this sync
+
+    def _cases_arrived(self, cases: set[int]) -> None:
+        """Other laptops' changes: the list and the open case follow in place (a tab
+        being edited keeps what the advisor is typing)."""
+        if self.lead_only or not self.ctx.unlocked:
+            return
+        self.case_list.refresh()
+        if self.editor.current_case_id() in cases and not self.editor.reload():
+            self.right.setCurrentWidget(self.empty)
+            self.statusBar().showMessage(
+                _("The case you had open was deleted on another laptop."), 8000)
+
     # --- locking -------------------------------------------------------------------------
 
     def lock(self) -> None:
@@ -225,6 +251,7 @@ class MainWindow(QMainWindow):
         # Once the window shows (at start it is not yet on the screen): what the store's
         # checks found, and after an upgrade the new recovery key.
         QTimer.singleShot(0, self, self._report_unlock)
+        self.team_sync.start()
         if self.lead_only:
             self.idle.set_timeout(self.ctx.preferences.idle_minutes() * 60)
             self.idle.start()

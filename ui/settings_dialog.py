@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import show_failure
+from ui.devices_panel import DevicesPanel
 from ui.dialogs import Dialogs
 from ui.my_details import MyDetailsBox
 from ui.preferences import (
@@ -48,6 +49,7 @@ from workbench.stats.service import MAX_THRESHOLD, StatsService
 from workbench.stats.suppression import MIN_THRESHOLD
 from workbench.store.files import write_atomically
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
+from workbench.sync import state
 
 
 class SettingsDialog(QDialog):
@@ -119,6 +121,10 @@ class SettingsDialog(QDialog):
             self.users = UsersPanel(session, kdf, self)
             self.users.busy.connect(self.busy)
             layout.addWidget(self.users)
+            if session.db is not None and state.in_team(session.db):
+                self.devices = DevicesPanel(session, self)
+                self.devices.busy.connect(self.busy)
+                layout.addWidget(self.devices)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)

@@ -1,6 +1,9 @@
-"""First run: the organisation, the first user and passphrase, and the recovery key."""
+"""First run: a new organisation (its name, the first user and passphrase) or joining one
+with an invitation; then the recovery key."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import Dialogs
+from ui.join_pages import JoinPage, StartPage, WaitPage
 from ui.passphrase_fields import PassphraseFields
 from ui.recovery_key import RecoveryKeyView
 from workbench.agreements.identity import create_identity, save_identity
@@ -22,6 +26,7 @@ from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, N_, _
 from workbench.session import Session, StoreLocation, create_store
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
+from workbench.sync.team import join
 
 COUNTRIES = {"FI": N_("Finland (euro, Finnish personal identity code)"),
              "SE": N_("Sweden (krona, personnummer)"),
@@ -95,7 +100,11 @@ class RecoveryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Creates the store when the user page is done; the key page shows its recovery key."""
+    """A new organisation (the store is made when the user page is done) or a laptop
+    joining one (made from the invitation, then waiting for approval); the key page shows
+    the new store's recovery key."""
+
+    START, ORGANISATION, USER, JOIN, WAIT, RECOVERY = range(6)
 
     def __init__(self, location: StoreLocation, language: str = "en",
                  kdf: KdfParams = DEFAULT_KDF, parent: QWidget | None = None) -> None:
@@ -105,12 +114,24 @@ class SetupWizard(QWizard):
         self.setWindowTitle(_("Set up the Housing Advice Workbench"))
         self.setOption(QWizard.NoBackButtonOnLastPage)
         self.setOption(QWizard.NoCancelButtonOnLastPage)
+        self.start_page = StartPage()
         self.organisation = OrganisationPage(language)
         self.user_page = UserPage()
+        self.join_page = JoinPage()
+        self.wait_page = WaitPage()
         self.recovery = RecoveryPage()
-        for page in (self.organisation, self.user_page, self.recovery):
-            self.addPage(page)
+        for number, page in enumerate((self.start_page, self.organisation, self.user_page,
+                                       self.join_page, self.wait_page, self.recovery)):
+            self.setPage(number, page)
+        self.setStartId(self.START)
         self.setMinimumSize(640, 440)
+
+    def nextId(self) -> int:
+        current = self.currentId()
+        if current == self.START:
+            return self.JOIN if self.start_page.join.isChecked() else self.ORGANISATION
+        return {self.ORGANISATION: self.USER, self.USER: self.RECOVERY,
+                self.JOIN: self.WAIT, self.WAIT: self.RECOVERY}.get(current, -1)
 
     @property
     def org_name(self) -> str:
@@ -119,7 +140,32 @@ class SetupWizard(QWizard):
     def validateCurrentPage(self) -> bool:
         if self.currentPage() is self.user_page and self.session is None:
             return self._create()
+        if self.currentPage() is self.join_page and self.session is None:
+            return self._join()
+        if self.currentPage() is self.wait_page:
+            self.wait_page.stop()
         return super().validateCurrentPage()
+
+    def done(self, result: int) -> None:
+        self.wait_page.stop()
+        super().done(result)
+
+    def _join(self) -> bool:
+        page = self.join_page
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            self.session, recovery_key, fingerprint = join(
+                self.location, Path(page.file.text()), page.user.text(),
+                page.passphrase.text(), kdf=self.kdf)
+        except WorkbenchError as error:
+            Dialogs.error(self, error.message())
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        page.fields.clear()
+        self.recovery.view.show_key(recovery_key, self.session.organisation.name)
+        self.wait_page.start(self.session, fingerprint)
+        return True
 
     def _create(self) -> bool:
         QGuiApplication.setOverrideCursor(Qt.WaitCursor)

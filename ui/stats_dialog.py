@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.setup_wizard import LANGUAGE_NAMES
-from workbench.i18n import LANGUAGES, _
+from workbench.i18n import LANGUAGES, _, format_datetime
 from workbench.stats import export
 from workbench.stats.period import Period, quarter_period
 from workbench.stats.report import Report
 from workbench.stats.service import FORMATS, MAX_THRESHOLD, StatsService
 from workbench.stats.suppression import MIN_THRESHOLD
+from workbench.sync.background import team_status
 
 FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "pdf": "PDF (*.pdf)"}
 
@@ -63,6 +64,11 @@ class StatsPanel(QWidget):
         self.ctx = ctx
         self.report: Report | None = None
         layout = QVBoxLayout(self)
+        self.team_note = QLabel()
+        self.team_note.setObjectName("statsTeamNote")
+        self.team_note.setWordWrap(True)
+        layout.addWidget(self.team_note)
+        self.refresh_team_note()
         form = QFormLayout()
         self.period = QComboBox()
         self.period.setObjectName("statsPeriod")
@@ -106,6 +112,20 @@ class StatsPanel(QWidget):
         # What is shown is what the controls say: a changed choice clears the old preview.
         for signal in (self.period.currentIndexChanged, self.threshold.valueChanged):
             signal.connect(self._clear)
+
+    def refresh_team_note(self) -> None:
+        """On a laptop in a team: the figures are the whole team's, as of the last sync."""
+        status = team_status(self.ctx.session) if self.ctx.unlocked else None
+        if status is None or not status.in_team:
+            self.team_note.hide()
+            return
+        if status.last_sync is None:
+            text = _("The whole team's figures arrive with the first sync.")
+        else:
+            text = _("The whole team's figures, as of the last sync on {time}.").format(
+                time=format_datetime(status.last_sync, self.ctx.locale, "short"))
+        self.team_note.setText(text)
+        self.team_note.show()
 
     def chosen_period(self) -> Period:
         return self.period.currentData()

@@ -18,6 +18,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -146,6 +147,12 @@ def format_number(value: int | float | Decimal, locale: Locale | None = None) ->
 
 def format_date(value: date, locale: Locale | None = None, fmt: str = "medium") -> str:
     return _babel_format_date(value, format=fmt, locale=locale or locale_for())
+
+
+def format_time(value: datetime, locale: Locale | None = None, fmt: str = "short") -> str:
+    """The time of day of a UTC timestamp, in the machine's local time."""
+    local = value.astimezone() if value.tzinfo else value
+    return _babel_format_time(local, format=fmt, locale=locale or locale_for())
 
 
 def format_datetime(value: datetime, locale: Locale | None = None, fmt: str = "medium") -> str:

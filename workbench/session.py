@@ -293,11 +293,40 @@ class Session:
 
     def lock(self) -> None:
         """Close the store and wipe the keys this session holds."""
+        self.close()
+        self.access.wipe()
+
+    def close(self) -> None:
+        """Close the store's connections, leaving the keys to the session they came from
+        (``another_connection``); ``lock`` wipes them too."""
         for db in {id(d): d for d in (self.db, self.facts_db) if d is not None}.values():
             db.close()
         self.db = None
         self.facts_db = None
-        self.access.wipe()
+
+    def another_connection(self) -> Session:
+        """The same user on connections of their own, for work on another thread (a sync
+        running beside the window). Close it with ``close``: its keys are this session's,
+        wiped when this one locks."""
+        if self.locked:
+            raise RuntimeError("the session is locked")
+        keys = self.access.store_keys
+        facts_key = keys["facts"][self._key_versions["facts"]]
+        if self.db is not None:
+            db = Database.open(self.location.db_path, keys["case"][self._key_versions["case"]],
+                               migrate=False)
+            try:
+                db.attach(self.location.facts_path, "facts", facts_key)
+            except BaseException:
+                db.close()
+                raise
+            facts_db = db
+        else:
+            db, facts_db = None, Database.open(self.location.facts_path, facts_key,
+                                               migrate=False, schema=FACTS_DIR)
+        other = Session(self.location, self.access, db, facts_db)
+        other._key_versions = dict(self._key_versions)
+        return other
         if self._lock is not None:
             self._lock.release()
 

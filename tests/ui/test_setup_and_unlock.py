@@ -17,6 +17,8 @@ def test_the_wizard_creates_a_store_and_shows_the_recovery_key_once(location, qt
     wizard = SetupWizard(location, "en", kdf=FAST_KDF)
     qtbot.addWidget(wizard)
     wizard.show()
+    assert wizard.start_page.new.isChecked()  # a new organisation unless joining one
+    wizard.next()
     page = wizard.organisation
     type_into(qtbot, page.name, "Bostadsrådgivningen i Norrby")
     page.country.setCurrentIndex(page.country.findData("SE"))

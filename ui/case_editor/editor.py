@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.case_editor.budget_page import BudgetPage
 from ui.case_editor.documents_page import DocumentsPage
@@ -23,8 +32,9 @@ from ui.case_editor.resident import ResidentPage
 from ui.case_editor.tenancy import TenancyPage
 from ui.context import AppContext
 from workbench.cases.model import CaseFile
-from workbench.i18n import _, format_money
+from workbench.i18n import _, format_money, ngettext
 from workbench.labels import label
+from workbench.sync.conflicts import list_conflicts
 
 
 class GroupedRecords(QWidget):
@@ -61,6 +71,8 @@ class CaseEditor(QWidget):
         self.header.setObjectName("caseHeader")
         self.header.setStyleSheet("#caseHeader { font-size: 15px; font-weight: 600; }")
         layout.addWidget(self.header)
+        self.banner = self._conflict_banner()
+        layout.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
@@ -81,6 +93,7 @@ class CaseEditor(QWidget):
         for page, title in self.pages:
             self.tabs.addTab(page, title)
         self.contacts = contacts
+        self.conflicts_dialog = None
         self._previous = 0
         self.tabs.currentChanged.connect(self._tab_changed)
         ctx.case_saved.connect(self._saved)
@@ -97,6 +110,64 @@ class CaseEditor(QWidget):
             self.tabs.setCurrentIndex(tab)
         return True
 
+    def _conflict_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("conflictBanner")
+        banner.setStyleSheet("#conflictBanner { background: #fff4ce; border: 1px solid #e0c060;"
+                             " border-radius: 4px; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.settle_button = QPushButton(_("&Settle…"))
+        self.settle_button.clicked.connect(self.settle_conflicts)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.settle_button)
+        banner.hide()
+        return banner
+
+    def _show_conflicts(self, case_id: int) -> None:
+        count = len(list_conflicts(self.ctx.session.db, case_id)) if self.ctx.unlocked else 0
+        self.banner.setVisible(count > 0)
+        self.banner_text.setText(ngettext(
+            "This case was changed on two laptops at once: {n} question waits for you.",
+            "This case was changed on two laptops at once: {n} questions wait for you.",
+            count).format(n=count))
+
+    def settle_conflicts(self) -> None:
+        """The conflicts panel (over the window, which waits for it); afterwards the case
+        as settled, and the choice syncs."""
+        if self.file is None or not self.commit():
+            return
+        from ui.conflicts_dialog import ConflictsDialog
+        self.conflicts_dialog = ConflictsDialog(self.ctx, self.file.case.id,
+                                                self.file.person.full_name, self)
+        self.conflicts_dialog.finished.connect(self._conflicts_settled)
+        self.conflicts_dialog.open()
+
+    def _conflicts_settled(self, _result: int) -> None:
+        dialog, self.conflicts_dialog = self.conflicts_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if dialog.settled and self.ctx.unlocked:
+            self.reload()
+            self.ctx.cases_changed.emit()
+
+    def reload(self) -> bool:
+        """The open case again from the store (changes from other laptops); a tab being
+        edited keeps what the advisor typed. False when the case is gone."""
+        if self.file is None:
+            return True
+        case_id = self.file.case.id
+        if not self.ctx.cases.exists(case_id):
+            self.clear()
+            return False
+        file = self.ctx.run(self, lambda: self.ctx.cases.open_case(case_id))
+        if file is not None:
+            self._show(file)
+        return True
+
     def _show(self, file: CaseFile) -> None:
         self.file = file
         arrears = format_money(file.arrears_total, self.ctx.currency, self.ctx.locale)
@@ -105,6 +176,7 @@ class CaseEditor(QWidget):
             arrears=arrears))
         for page, _title in self.pages:
             page.load(file)
+        self._show_conflicts(file.case.id)
 
     def _saved(self, file: CaseFile) -> None:
         if self.file is not None and file.case.id == self.file.case.id:
@@ -144,3 +216,4 @@ class CaseEditor(QWidget):
     def clear(self) -> None:
         self.file = None
         self.header.clear()
+        self.banner.hide()

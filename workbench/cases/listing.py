@@ -45,6 +45,7 @@ class CaseQuery:
     status: CaseStatus | None = None
     advisor_id: int | None = None
     followups_due_by: date | None = None
+    with_conflicts: bool = False  # changed on two laptops at once, waiting for a person
     sort: SortKey = SortKey.OPENED
     descending: bool = True
 
@@ -73,6 +74,11 @@ def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, lis
                        "(SELECT pp.next_unpaid_on FROM payment_plans pp WHERE pp.case_id = c.id "
                        "ORDER BY pp.revision DESC LIMIT 1) <= ?)")
         params += [query.followups_due_by.isoformat()] * 2
+    if query.with_conflicts:
+        # (A store outside a team has the bookkeeping tables too, empty.)
+        clauses.append("c.id IN (SELECT r.row_id FROM sync_rows r WHERE r.tbl = 'cases' AND "
+                       "r.gid IN (SELECT x.entity FROM sync_conflicts k JOIN sync_rows x "
+                       "ON x.gid = k.gid WHERE x.row_id IS NOT NULL))")
     return " AND ".join(clauses), params
 
 

@@ -68,6 +68,11 @@ class CaseService:
         self.session.case_opened(case_id)  # audited once per case per session
         return file
 
+    def exists(self, case_id: int) -> bool:
+        """Whether the case is (still) in the store: another laptop may have erased it."""
+        self._may_read()
+        return self.db.one("SELECT 1 FROM cases WHERE id = ?", (case_id,)) is not None
+
     def record_listing(self) -> None:
         """A list of cases taken out of the program (``cases list``) is audited."""
         self._may_read()

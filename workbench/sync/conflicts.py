@@ -79,15 +79,22 @@ def cases_with_conflicts(db: Database) -> set[int]:
         "ON x.gid = c.gid WHERE x.row_id IS NOT NULL)")}
 
 
-def resolve(session, conflict_id: str, keep: str) -> Conflict:
+def resolve(session, conflict_id: str, keep: str = "", typed: str | None = None) -> Conflict:
     """Settle one conflict. ``keep`` is ``mine``, ``theirs`` or the number of a listed
-    value; for a delete that crossed an edit, the value 1 deletes and 0 restores."""
+    value; for a delete that crossed an edit, the value 1 deletes and 0 restores. Or
+    ``typed``: a third value, for free-text fields (see ``conflict_view.TYPED``)."""
     db = session.db
     found = {c.id: c for c in list_conflicts(db)}
     conflict = found.get(conflict_id)
     if conflict is None:
         raise ValidationError(N_("There is no conflict {id}."), id=conflict_id)
-    chosen = _choose(conflict, keep)
+    if typed is not None:
+        from workbench.sync.conflict_view import may_type
+        if not may_type(conflict):
+            raise ValidationError(N_("Choose one of the listed values by its number."))
+        chosen = Value(0, "", typed.strip(), "", session.user.name, "", True)
+    else:
+        chosen = _choose(conflict, keep)
     info = rowinfo.load(db, conflict.gid)
     heads = info.all_heads() if conflict.is_delete else info.heads(conflict.field)
     op = new_op_id()

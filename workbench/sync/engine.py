@@ -153,13 +153,17 @@ class Team:
             raise trust.TrustProblem("a change from a removed device")
 
 
-def sync(session, progress: Progress | None = None) -> SyncReport:
+def sync(session, progress: Progress | None = None, page: int | None = None) -> SyncReport:
     """Push what this laptop made, pull what the others made. Raises ServerUnreachable
-    (nothing lost; try later) or Refused (with the reason)."""
+    (nothing lost; try later) or Refused (with the reason). ``page``: at most this many
+    records in one transaction (a window keeps them few, so a save never waits long)."""
     report = SyncReport()
     db = session.db if session.db is not None else session.facts_db
     config = state.config(db)
     with Server(config["conninfo"], config.get("password")) as server:
+        if page is not None:
+            server.page = min(server.page, page)
+            server.bulk_page = min(server.bulk_page, page)
         team = Team(session, server)
         team.refresh()
         report.refused += team.problems

@@ -224,6 +224,16 @@ def join(location: StoreLocation, invitation_path: Path, user: str, passphrase: 
         invitation["user"], invitation["role"])
 
 
+def my_state(session) -> str:
+    """This laptop's state on the server: ``pending`` (waiting for an administrator's
+    approval), ``active``, ``revoked``; raises ServerUnreachable."""
+    db = session.db if session.db is not None else session.facts_db
+    config = state.config(db)
+    with Server(config["conninfo"], config.get("password")) as conn:
+        me = conn.my_device()
+    return me["state"] if me is not None else "revoked"
+
+
 def approve(session, fingerprint: str) -> DeviceRow:
     """Let in the waiting device with this fingerprint: certify it and wrap the team keys
     its role may hold."""
