@@ -85,10 +85,10 @@ class ConflictBox(QGroupBox):
                                        "short")
             except ValueError:
                 when = value.at
-        if self.conflict.is_delete:
-            done = _("deleted") if value.value == 1 else _("changed")
-            text = _("{done} by {who}, {when}").format(done=done, who=value.who or "?",
-                                                       when=when)
+        if self.conflict.is_delete and value.value == 1:
+            text = _("deleted by {who}, {when}").format(who=value.who or "?", when=when)
+        elif self.conflict.is_delete:
+            text = _("changed by {who}, {when}").format(who=value.who or "?", when=when)
         else:
             text = _("saved by {who}, {when}").format(who=value.who or "?", when=when)
         if value.mine:
