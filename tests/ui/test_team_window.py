@@ -247,3 +247,24 @@ def _button(parent, text: str):
     from PySide6.QtWidgets import QPushButton
 
     return next(b for b in parent.findChildren(QPushButton) if b.text() == text)
+
+
+def test_a_field_typed_while_another_laptops_change_arrives_keeps_both(team_window, qtbot):
+    window, visit, _cluster = team_window
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    window.case_list.view.selectRow(0)
+    case_id = window.editor.current_case_id()
+    window.editor.tabs.setCurrentIndex(1)
+    email = window.editor.tabs.currentWidget().person.editors["email"].widget
+    email.setFocus()
+    type_into(qtbot, email, "asukas@example.fi")  # still typing: nothing saved yet
+    (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
+    person = CaseService(visit).open_case(there).person
+    CaseService(visit).update_person(there, dataclasses.replace(person, phone="+358 44 777"))
+    sync(visit)
+    sync_now(window, qtbot)
+    qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
+    assert email.text() == "asukas@example.fi"  # the typing was not overwritten
+    qtbot.keyClick(email, Qt.Key_Tab)  # saved as the focus moves on
+    saved = window.ctx.cases.open_case(case_id).person
+    assert (saved.phone, saved.email) == ("+358 44 777", "asukas@example.fi")

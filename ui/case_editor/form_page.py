@@ -26,6 +26,8 @@ class FormPage(QWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.dirty = False
         self._loading = False
+        self._as_loaded: dict = {}  # the fields' values as last filled in from the store
+        self._stale = False  # a newer copy of the case arrived while the user was typing
 
     def add_field(self, name: str, caption: str, editor: Editor,
                   form: QFormLayout | None = None) -> Editor:
@@ -46,8 +48,10 @@ class FormPage(QWidget):
 
     def load(self, file: CaseFile) -> None:
         if self.dirty and self.file is not None and file.case.id == self.file.case.id:
-            # A save elsewhere on the case: keep what the user is typing here.
+            # A save elsewhere on the case, or a change from another laptop: keep what the
+            # user is typing here; the save merges it with what arrived (see ``commit``).
             self.file = file
+            self._stale = True
             return
         self._loading = True
         try:
@@ -55,12 +59,41 @@ class FormPage(QWidget):
             for row in self.rows.values():
                 row.show_error(None)
             self.fill(file)
+            self._as_loaded = self._quiet_values()
         finally:
             self._loading = False
             self.dirty = False
+            self._stale = False
+
+    def _quiet_values(self) -> dict:
+        """Every field's value, or nothing if one does not parse (no message shown)."""
+        values = {}
+        for name, editor in self.editors.items():
+            try:
+                values[name] = editor.value()
+            except ValidationError:
+                return {}
+        return values
 
     def fill(self, file: CaseFile) -> None:
         raise NotImplementedError
+
+    def _merged(self, typed: dict) -> dict:
+        """The fields the user changed, over the case as it is now: a field another
+        laptop changed meanwhile and the user left alone keeps the other laptop's value
+        (the form still showed the older one)."""
+        changed = {name: value for name, value in typed.items()
+                   if value != self._as_loaded.get(name)}
+        self._loading = True
+        try:
+            self.fill(self.file)
+            current = self._quiet_values()
+            merged = {**current, **changed} if current else typed
+            for name, value in merged.items():  # what is saved is what the form shows
+                self.editors[name].set_value(value)
+        finally:
+            self._loading = False
+        return merged
 
     def values(self) -> dict:
         """Every field's parsed value; a field that does not parse shows its message."""
@@ -78,6 +111,8 @@ class FormPage(QWidget):
             values = self.values()  # a field that does not parse says so beside itself
         except ValidationError:
             return False
+        if self._stale:
+            values = self._merged(values)
         try:
             saved = self.save(values)
         except Exception as error:
