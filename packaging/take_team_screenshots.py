@@ -96,12 +96,14 @@ def main() -> int:
 
         def open_settings() -> None:
             holder["settings"] = SettingsDialog(preferences, window, desk)
-            holder["settings"].resize(900, 740)
+            holder["settings"].resize(900, 700)
             holder["settings"].move(0, 0)
             holder["settings"].show()
 
         def pick_pending() -> None:
-            holder["settings"].devices.table.selectRow(0)  # waiting laptops come first
+            settings = holder["settings"]
+            settings.devices.table.selectRow(0)  # waiting laptops come first
+            settings.scroll.ensureWidgetVisible(settings.devices, 0, 0)
 
         steps = [
             open_case,

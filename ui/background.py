@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from ui.context import show_failure
+
 # The work gets one argument: a callable(done, steps) it may call to report progress.
 Work = Callable[[Callable[[int, int], None]], Any]
 
@@ -119,3 +121,29 @@ class Background(QObject):
     def _end(self) -> None:
         self.task.wait()  # the signal was its last act; let the thread wind down
         self.dialog.finish()
+
+
+def run_task(owner: QWidget, previous: Background | None, busy, work: Work, text: str,
+             title: str, succeeded: Callable[[Any], None],
+             after_failure: Callable[[], None] | None = None) -> Background:
+    """Start ``work`` with its dialog for a panel: ``busy`` (a signal) says True while it
+    runs (the window holds its idle lock meanwhile), a failure is shown to the user (after
+    ``after_failure``), and the panel's previous task is let go. Returns the new task, for
+    the panel to keep."""
+    busy.emit(True)
+
+    def done(result: Any) -> None:
+        busy.emit(False)
+        succeeded(result)
+
+    def failed(error: Exception) -> None:
+        busy.emit(False)
+        if after_failure is not None:
+            after_failure()
+        show_failure(owner, error)
+
+    if previous is not None:
+        previous.dispose()  # the last task's, kept until now for a look
+    task = Background(owner, work, text, title, done, failed)
+    task.start()
+    return task

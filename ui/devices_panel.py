@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.background import Background, Work
-from ui.context import show_failure
+from ui.background import Background, Work, run_task
 from ui.dialogs import Dialogs
 from workbench.i18n import N_, _, format_datetime
 from workbench.session import Session
@@ -196,21 +195,8 @@ class DevicesPanel(QGroupBox):
             lambda _result: self.refresh())
 
     def _start(self, work: Work, text: str, succeeded) -> None:
-        self.busy.emit(True)
-
-        def done(result) -> None:
-            self.busy.emit(False)
-            succeeded(result)
-
-        def failed(error: Exception) -> None:
-            self.busy.emit(False)
-            show_failure(self, error)
-
-        if self.background is not None:
-            self.background.dispose()
-        self.background = Background(self, work, text, _("Team laptops"), done, failed)
-        self.background.start()
-
+        self.background = run_task(self, self.background, self.busy, work, text,
+                                   _("Team laptops"), succeeded)
 
 def server_text(conninfo: str) -> str:
     """host:port/database of the organisation's server (never the password)."""

@@ -4,6 +4,7 @@ details; for administrators also the plan rule, the seal certificate and the use
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -65,7 +67,11 @@ class SettingsDialog(QDialog):
         self.preferences = preferences
         self.session = session
         self.setWindowTitle(_("Settings"))
-        layout = QVBoxLayout(self)
+        # Everything scrolls above the buttons: an administrator's settings (plan rules,
+        # seal, users, team laptops) are taller than a 768-pixel screen.
+        outer = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         form = QFormLayout()
         self.language = QComboBox()
         self.agreement_language = QComboBox()
@@ -128,7 +134,16 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(buttons)
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().height() - 80 if screen is not None else 700
+        hint = content.sizeHint()
+        self.resize(max(hint.width() + 40, 640), min(hint.height() + 80, room))
 
     def _identity_box(self) -> QGroupBox:
         """The certificate that seals agreements: see it, import one, export it."""

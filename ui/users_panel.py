@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.background import Background, Work
-from ui.context import show_failure
+from ui.background import Background, Work, run_task
 from ui.dialogs import Dialogs
 from ui.user_dialogs import AddUserDialog, SetPassphraseDialog
 from workbench.i18n import _
@@ -179,18 +178,5 @@ class UsersPanel(QGroupBox):
                         self, _("Backup written and verified: {path}").format(path=path)))
 
     def _start(self, work: Work, text: str, title: str, succeeded) -> None:
-        self.busy.emit(True)
-
-        def done(result) -> None:
-            self.busy.emit(False)
-            succeeded(result)
-
-        def failed(error: Exception) -> None:
-            self.busy.emit(False)
-            self.refresh()
-            show_failure(self, error)
-
-        if self.background is not None:
-            self.background.dispose()  # the last task's, kept until now for a look
-        self.background = Background(self, work, text, title, done, failed)
-        self.background.start()
+        self.background = run_task(self, self.background, self.busy, work, text, title,
+                                   succeeded, after_failure=self.refresh)

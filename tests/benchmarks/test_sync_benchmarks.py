@@ -4,6 +4,7 @@ sync, a round of 100 edits, the outbox's cost on a save, and 20 laptops syncing 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -24,6 +25,7 @@ from workbench.sync import capture, state, team
 from workbench.sync.engine import sync
 
 LAPTOPS, EDITS = 20, 50
+SAVES = 1000  # saves on each store for the outbox's cost
 
 
 @pytest.fixture
@@ -71,15 +73,15 @@ def _timing_capture(samples: list[float]):
         capture.capture = original
 
 
-def _outbox_cost(synced, plain, rng: random.Random, record) -> None:
-    """Saves of the same cases on a syncing store and on a plain copy, taken in turns so
-    whatever else the machine does weighs on both alike."""
-    with_outbox, without, captured = [], [], []
-    with _timing_capture(captured):
-        for n in range(300):
-            case_id = rng.randint(1, CASES)
-            with_outbox += _saves(synced, [case_id], tag=n % 10)
-            without += _saves(plain, [case_id], tag=n % 10)
+def _outbox_cost(synced_dir: Path, plain_dir: Path, record) -> None:
+    """Saves of the same cases on a syncing store and on a plain copy, in a fresh process
+    (``outbox_probe``), taken in turns."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.outbox_probe", str(synced_dir),
+         str(plain_dir), str(CASES), str(SAVES)],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    samples = json.loads(result.stdout.strip().splitlines()[-1])
+    with_outbox, without, captured = samples["with"], samples["without"], samples["step"]
     extra = percentile(with_outbox, 95) - percentile(without, 95)
     print(f"save without sync {summary(without)} ms; with the outbox {summary(with_outbox)} "
           f"ms; the outbox step itself {summary(captured)} ms")
@@ -137,9 +139,9 @@ def test_a_new_laptops_first_sync_of_a_100k_case_team(big_store, server, tmp_pat
     record("first sync: closing the store after it (log copied back)", settled, "s", "info",
            True)
 
-    plain = unlock(StoreLocation(tmp_path / "plain"), USER, PASSPHRASE)
-    _outbox_cost(desk, plain, rng, record)
-    plain.lock()
+    desk.lock()
+    _outbox_cost(desk_dir, tmp_path / "plain", record)
+    desk = unlock(StoreLocation(desk_dir), USER, PASSPHRASE)
 
     visit = unlock(StoreLocation(tmp_path / "visit"), "ville", PASSPHRASE)
     sync(desk)

@@ -24,16 +24,22 @@ def team_window(tmp_path, pg_database, preferences, qtbot, qapp):
     desk, visit = make_team(tmp_path, pg_database.owner_dsn)
     CaseService(desk).create_case(intake())
     roundtrip(desk, visit)
-    ctx = AppContext(desk.location, preferences)
-    ctx.open(desk)
+    window = open_window(desk, preferences, qtbot)
+    yield window, visit, pg_database.cluster
+    if window.ctx.unlocked:
+        window.ctx.lock()
+    close([visit])
+
+
+def open_window(session, preferences, qtbot) -> MainWindow:
+    """The window on an unlocked store, shown (its first sync starts at once)."""
+    ctx = AppContext(session.location, preferences)
+    ctx.open(session)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    yield window, visit, pg_database.cluster
-    if ctx.unlocked:
-        ctx.lock()
-    close([visit])
+    return window
 
 
 def status(window) -> str:
@@ -100,13 +106,7 @@ def two_windows(tmp_path, pg_database, qtbot, qapp):
         preferences = Preferences(QSettings(str(tmp_path / f"{session.location.data_dir.name}"
                                                 ".ini"), QSettings.IniFormat))
         preferences.set(LANGUAGE, "en")
-        ctx = AppContext(session.location, preferences)
-        ctx.open(session)
-        window = MainWindow(ctx)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
+        windows.append(open_window(session, preferences, qtbot))
     yield windows, pg_database.cluster
     for window in windows:
         if window.ctx.unlocked:

@@ -51,7 +51,7 @@ CREATE INDEX sync_conflicts_entity ON sync_conflicts (entity);
 
 CREATE TABLE sync_outbox (
     n       INTEGER PRIMARY KEY,
-    op_id   TEXT NOT NULL,                   -- random; the server refuses a second use
+    op_id   TEXT NOT NULL,                   -- random; the server keeps one copy per id
     channel TEXT NOT NULL,
     entity  TEXT NOT NULL,
     payload TEXT NOT NULL                     -- JSON; encrypted with the team key when sent
