@@ -303,6 +303,8 @@ class Session:
             db.close()
         self.db = None
         self.facts_db = None
+        if self._lock is not None:
+            self._lock.release()
 
     def another_connection(self) -> Session:
         """The same user on connections of their own, for work on another thread (a sync
@@ -327,8 +329,6 @@ class Session:
         other = Session(self.location, self.access, db, facts_db)
         other._key_versions = dict(self._key_versions)
         return other
-        if self._lock is not None:
-            self._lock.release()
 
 
 @dataclass
