@@ -281,12 +281,16 @@ class MainWindow(QMainWindow):
             self.change_language(self.ctx.preferences.language())
 
     def _hold_idle_lock(self, busy: bool) -> None:
-        """No idle lock while Settings renews the store's keys on a worker thread: locking
-        would close the store under it."""
+        """No idle lock, and no team sync, while Settings works on the store on a worker
+        thread (renewing its keys puts new files in place; a backup reads it whole): locking
+        would close the store under it, and a sync would use the old files and the window's
+        connection at the same time."""
         if busy:
             self.idle.stop()
+            self.team_sync.stop()
         elif self.ctx.unlocked:
             self.idle.start()
+            self.team_sync.start()
 
     def change_language(self, language: str) -> None:
         """Rebuild the window in the new language, back on the same case and tab."""

@@ -75,8 +75,8 @@ class TeamSync(QObject):
     def start(self) -> None:
         """After unlock: a sync at once if this laptop is in a team."""
         self.refresh_status()
-        if not self.status.in_team:
-            return
+        if not self.status.in_team or self._runner is not None:
+            return  # (already started: once per unlock)
         self._runner = BackgroundSync(self.ctx.session)
         self._every.start()
         self.sync_now()

@@ -66,13 +66,13 @@ class FormPage(QWidget):
             self._stale = False
 
     def _quiet_values(self) -> dict:
-        """Every field's value, or nothing if one does not parse (no message shown)."""
+        """Every field's value that parses (no message shown)."""
         values = {}
         for name, editor in self.editors.items():
             try:
                 values[name] = editor.value()
             except ValidationError:
-                return {}
+                continue
         return values
 
     def fill(self, file: CaseFile) -> None:
@@ -82,17 +82,21 @@ class FormPage(QWidget):
         """The fields the user changed, over the case as it is now: a field another
         laptop changed meanwhile and the user left alone keeps the other laptop's value
         (the form still showed the older one)."""
-        changed = {name: value for name, value in typed.items()
-                   if value != self._as_loaded.get(name)}
+        changed = {name for name, value in typed.items()
+                   if name not in self._as_loaded or value != self._as_loaded[name]}
         self._loading = True
         try:
             self.fill(self.file)
             current = self._quiet_values()
-            merged = {**current, **changed} if current else typed
+            merged = {name: value if name in changed or name not in current
+                      else current[name] for name, value in typed.items()}
             for name, value in merged.items():  # what is saved is what the form shows
                 self.editors[name].set_value(value)
         finally:
             self._loading = False
+        # From here the form stands on the case as it now is (also if the save fails).
+        self._as_loaded = current
+        self._stale = False
         return merged
 
     def values(self) -> dict:

@@ -117,11 +117,15 @@ class Database:
             self.connection.execute(f"PRAGMA {schema}.journal_size_limit = 0").fetchall()
         self._checkpointer = Checkpointer(connection, logs)
 
-    def close(self) -> None:
-        """Close the connection; SQLCipher wipes its copy of the key from memory."""
+    def stop_checkpoints(self) -> None:
+        """Stop the background copying (SQLite's own checkpoint goes on)."""
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
+
+    def close(self) -> None:
+        """Close the connection; SQLCipher wipes its copy of the key from memory."""
+        self.stop_checkpoints()
         with contextlib.suppress(sqlcipher3.Error):
             self.connection.close()
 

@@ -97,6 +97,10 @@ def finish(session, progress: Progress | None = None) -> bool:
     if not plan and not _old_envelopes(session):
         return False
     with exclusively(session.location.data_dir, session._lock):
+        if plan:
+            # Its checkpoint would make the re-encryption's own one busy; the session is
+            # opened again on the new files (with a new thread) once they are in place.
+            session._chain_db().stop_checkpoints()
         for step, (name, schema, path, schema_dir) in enumerate(plan):
             reencrypt(session._chain_db(), schema, path, access.key(name), schema_dir)
             if progress:

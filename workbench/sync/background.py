@@ -61,7 +61,7 @@ class BackgroundSync:
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One sync (on the calling thread); raises what ``sync`` raises, or SyncStopped."""
         with self._lock:
-            self._stop.clear()
+            # (A stop is never cleared: a stopped runner is let go, a new one made.)
             if self._own is None:
                 self._own = self._session.another_connection()
 

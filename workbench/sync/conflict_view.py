@@ -72,14 +72,32 @@ ENUMS: dict[tuple[str, str], type[StrEnum]] = {
 }
 # Free text a person may type a third value for (other fields are checked by the forms
 # that edit them: a choice between the values both laptops saved keeps them valid).
-TYPED = {("persons", "phone"), ("persons", "email"), ("cases", "note"),
-         ("tenancies", "street"), ("tenancies", "city"), ("tenancies", "landlord_reference"),
-         ("landlords", "phone"), ("landlords", "email"), ("landlords", "contact_person"),
-         ("landlords", "address"), ("contacts", "topic"), ("contacts", "note"),
-         ("followups", "task"), ("benefits", "note"), ("authority_decisions", "note"),
-         ("referrals", "result"), ("payments", "note"), ("budget_lines", "note"),
-         ("user_profiles", "title"), ("user_profiles", "phone"), ("user_profiles", "email"),
-         ("user_profiles", "address")}
+# (Not e-mail addresses, identity numbers or profiles: those have checks of their own, and
+# only administrators change another user's profile.)
+TYPED = {("persons", "phone"), ("cases", "note"), ("tenancies", "street"),
+         ("tenancies", "city"), ("tenancies", "landlord_reference"), ("landlords", "phone"),
+         ("landlords", "contact_person"), ("landlords", "address"), ("contacts", "topic"),
+         ("contacts", "note"), ("followups", "task"), ("benefits", "note"),
+         ("authority_decisions", "note"), ("referrals", "result"), ("payments", "note"),
+         ("budget_lines", "note")}
+NOTES = {"note"}  # long text; other typed fields are one line
+REQUIRED = {("followups", "task")}
+LINE_LIMIT, NOTE_LIMIT = 200, 10_000
+
+
+def check_typed(conflict: Conflict, text: str) -> str:
+    """A typed third value, trimmed; raises ValidationError when it may not be kept."""
+    from workbench.errors import ValidationError
+
+    value = text.strip()
+    if (conflict.table, conflict.field) not in TYPED:
+        raise ValidationError(N_("Choose one of the listed values by its number."))
+    if not value and (conflict.table, conflict.field) in REQUIRED:
+        raise ValidationError(N_("This field is required."))
+    limit = NOTE_LIMIT if conflict.field in NOTES else LINE_LIMIT
+    if len(value) > limit:
+        raise ValidationError(N_("This is too long: at most {count} characters."), count=limit)
+    return value
 
 
 def caption(conflict: Conflict) -> str:

@@ -89,10 +89,8 @@ def resolve(session, conflict_id: str, keep: str = "", typed: str | None = None)
     if conflict is None:
         raise ValidationError(N_("There is no conflict {id}."), id=conflict_id)
     if typed is not None:
-        from workbench.sync.conflict_view import may_type
-        if not may_type(conflict):
-            raise ValidationError(N_("Choose one of the listed values by its number."))
-        chosen = Value(0, "", typed.strip(), "", session.user.name, "", True)
+        from workbench.sync.conflict_view import check_typed
+        chosen = Value(0, "", check_typed(conflict, typed), "", session.user.name, "", True)
     else:
         chosen = _choose(conflict, keep)
     info = rowinfo.load(db, conflict.gid)
