@@ -23,6 +23,7 @@ from workbench.cases.model import (
     LandlordKind,
     MemberRole,
     Outcome,
+    Reason,
     ReferralSource,
 )
 from workbench.i18n import N_, _, format_date, format_money
@@ -129,7 +130,6 @@ def shown(db: Database, conflict: Conflict, value, locale: Locale, currency: str
         with contextlib.suppress(ValueError):
             return label(enum(value))
     if field == "reasons" and isinstance(value, str):
-        from workbench.cases.model import Reason
         with contextlib.suppress(ValueError):
             return ", ".join(label(Reason(code)) for code in value.split(",") if code)
     if field == "landlord_id" and isinstance(value, str):
