@@ -22,6 +22,12 @@ class WorkbenchError(Exception):
         self.values = values
         super().__init__(self._template.format(**values))
 
+    def __reduce__(self):
+        # Pickled (a sync in a helper process reports it) with its template and values,
+        # so it is translated where it is shown; pickling's default keeps only the
+        # English sentence.
+        return _rebuilt, (type(self), dict(self.__dict__))
+
     def message(self) -> str:
         """The message in the current user's language.
 
@@ -31,6 +37,13 @@ class WorkbenchError(Exception):
         values = {key: _(value) if isinstance(value, str) and value else value
                   for key, value in self.values.items()}
         return _(self._template).format(**values)
+
+
+def _rebuilt(kind: type[WorkbenchError], state: dict[str, Any]) -> WorkbenchError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, state["_template"].format(**state["values"]))
+    error.__dict__.update(state)
+    return error
 
 
 class AuthenticationError(WorkbenchError):

@@ -297,8 +297,8 @@ class Session:
         self.access.wipe()
 
     def close(self) -> None:
-        """Close the store's connections, leaving the keys to the session they came from
-        (``another_connection``); ``lock`` wipes them too."""
+        """Close the store's connections and release its lock, keeping the keys;
+        ``lock`` wipes them too."""
         for db in {id(d): d for d in (self.db, self.facts_db) if d is not None}.values():
             db.close()
         self.db = None
@@ -306,29 +306,46 @@ class Session:
         if self._lock is not None:
             self._lock.release()
 
-    def another_connection(self) -> Session:
-        """The same user on connections of their own, for work on another thread (a sync
-        running beside the window). Close it with ``close``: its keys are this session's,
-        wiped when this one locks."""
+    def handover(self) -> Handover:
+        """What another process needs to work as this user on connections of its own (a
+        sync beside the window): the store's place and the keys this session holds."""
         if self.locked:
             raise RuntimeError("the session is locked")
-        keys = self.access.store_keys
-        facts_key = keys["facts"][self._key_versions["facts"]]
-        if self.db is not None:
-            db = Database.open(self.location.db_path, keys["case"][self._key_versions["case"]],
+        return Handover(self.location, self.access, dict(self._key_versions),
+                        self.db is not None)
+
+    @classmethod
+    def taken_over(cls, handover: Handover) -> Session:
+        """A session on connections of its own, from ``handover`` (in the helper process).
+        ``lock`` wipes the keys it was given."""
+        location, access = handover.location, handover.access
+        keys = access.store_keys
+        facts_key = keys["facts"][handover.key_versions["facts"]]
+        if handover.case_store:
+            db = Database.open(location.db_path, keys["case"][handover.key_versions["case"]],
                                migrate=False)
             try:
-                db.attach(self.location.facts_path, "facts", facts_key)
+                db.attach(location.facts_path, "facts", facts_key)
             except BaseException:
                 db.close()
                 raise
             facts_db = db
         else:
-            db, facts_db = None, Database.open(self.location.facts_path, facts_key,
+            db, facts_db = None, Database.open(location.facts_path, facts_key,
                                                migrate=False, schema=FACTS_DIR)
-        other = Session(self.location, self.access, db, facts_db)
-        other._key_versions = dict(self._key_versions)
+        other = cls(location, access, db, facts_db)
+        other._key_versions = dict(handover.key_versions)
         return other
+
+
+@dataclass
+class Handover:
+    """A session's place and keys, handed to a helper process (see ``Session.handover``)."""
+
+    location: StoreLocation
+    access: Access
+    key_versions: dict[str, int]
+    case_store: bool
 
 
 @dataclass
