@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -147,3 +147,25 @@ def run_task(owner: QWidget, previous: Background | None, busy, work: Work, text
     task = Background(owner, work, text, title, done, failed)
     task.start()
     return task
+
+
+def wait_for(owner: QWidget, work: Callable[[], Any], text: str, title: str) -> Any:
+    """``work`` on a worker thread while the window keeps painting behind a busy dialog,
+    for a step that must end before the user goes on (a wizard's Next); returns its
+    result or raises what it raised."""
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def ended(key: str, value: Any) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    task = Background(owner, lambda _progress: work(), text, title,
+                      lambda result: ended("result", result),
+                      lambda error: ended("error", error))
+    task.start()
+    loop.exec()
+    task.dispose()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

@@ -4,8 +4,6 @@ edit asks whether to keep (restore) or delete. Each choice goes to every laptop.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -22,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from workbench.i18n import _, format_datetime
+from workbench.i18n import _
 from workbench.sync import conflicts
-from workbench.sync.conflict_view import caption, may_type, shown
+from workbench.sync.conflict_view import caption, laptop_names, made_by, may_type, shown
 
 
 class ConflictBox(QGroupBox):
@@ -36,18 +34,23 @@ class ConflictBox(QGroupBox):
         self.ctx, self.conflict, self.on_settled = ctx, conflict, on_settled
         self.setObjectName("conflictBox")
         layout = QVBoxLayout(self)
+        laptops = laptop_names(ctx.session.db)
         self.group = QButtonGroup(self)
         self.choices: list[QRadioButton] = []
         for value in conflict.values:
             button = QRadioButton(self._value_text(value))
-            button.setToolTip(self._who(value))
+            who = made_by(conflict, value, laptops, ctx.locale)
+            button.setToolTip(who)
             self.group.addButton(button, value.number)
             self.choices.append(button)
             layout.addWidget(button)
-            who = QLabel(self._who(value))
-            who.setIndent(24)
-            who.setEnabled(False)  # drawn as secondary text
-            layout.addWidget(who)
+            line = QLabel(who)
+            line.setObjectName("conflictWho")
+            line.setIndent(24)
+            font = line.font()
+            font.setItalic(True)  # beside its value, in the text's own colour: readable
+            line.setFont(font)
+            layout.addWidget(line)
         self.typed: QLineEdit | None = None
         if may_type(conflict):
             row = QHBoxLayout()
@@ -75,24 +78,6 @@ class ConflictBox(QGroupBox):
                      self.ctx.currency)
         if self.conflict.is_delete:
             text = _("Delete it") if value.value == 1 else _("Keep it")
-        return text
-
-    def _who(self, value: conflicts.Value) -> str:
-        when = ""
-        if value.at:
-            try:
-                when = format_datetime(datetime.fromisoformat(value.at), self.ctx.locale,
-                                       "short")
-            except ValueError:
-                when = value.at
-        if self.conflict.is_delete and value.value == 1:
-            text = _("deleted by {who}, {when}").format(who=value.who or "?", when=when)
-        elif self.conflict.is_delete:
-            text = _("changed by {who}, {when}").format(who=value.who or "?", when=when)
-        else:
-            text = _("saved by {who}, {when}").format(who=value.who or "?", when=when)
-        if value.mine:
-            text += " · " + _("on this laptop")
         return text
 
     def _keep(self) -> None:

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         ctx.case_saved.connect(self._case_saved)
         ctx.cases_changed.connect(self._cases_changed)
         self.team_sync = TeamSync(ctx, self)
+        self._busy_tasks = 0  # Settings tasks running on the store (see _hold_idle_lock)
         self.team_sync.arrived.connect(self._cases_arrived)
         self.team_sync.changed.connect(self._team_changed)
         self._build()
@@ -284,11 +285,13 @@ class MainWindow(QMainWindow):
         """No idle lock, and no team sync, while Settings works on the store on a worker
         thread (renewing its keys puts new files in place; a backup reads it whole): locking
         would close the store under it, and a sync would use the old files and the window's
-        connection at the same time."""
+        connection at the same time. Tasks may overlap (the team's laptops are listed while
+        a user is removed): both resume when the last one ends."""
+        self._busy_tasks = max(0, self._busy_tasks + (1 if busy else -1))
         if busy:
             self.idle.stop()
             self.team_sync.stop()
-        elif self.ctx.unlocked:
+        elif self._busy_tasks == 0 and self.ctx.unlocked:
             self.idle.start()
             self.team_sync.start()
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ui.background import wait_for
 from ui.dialogs import Dialogs
 from ui.join_pages import JoinPage, StartPage, WaitPage
 from ui.passphrase_fields import PassphraseFields
@@ -152,37 +151,42 @@ class SetupWizard(QWizard):
 
     def _join(self) -> bool:
         page = self.join_page
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        invitation, user, passphrase = Path(page.file.text()), page.user.text(), \
+            page.passphrase.text()
         try:
-            self.session, recovery_key, fingerprint = join(
-                self.location, Path(page.file.text()), page.user.text(),
-                page.passphrase.text(), kdf=self.kdf)
+            self.session, recovery_key, fingerprint = wait_for(
+                self, lambda: join(self.location, invitation, user, passphrase, kdf=self.kdf),
+                _("Joining the organisation: making this laptop's keys and store, and "
+                  "asking the server…"), _("Joining"))
         except WorkbenchError as error:
             Dialogs.error(self, error.message())
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         page.fields.clear()
         self.recovery.view.show_key(recovery_key, self.session.organisation.name)
         self.wait_page.start(self.session, fingerprint)
         return True
 
+    def _new_store(self, name: str, country: str, language: str, user: str,
+                   passphrase: str) -> tuple[Session, str]:
+        session, recovery_key = create_store(self.location, name, country, user, passphrase,
+                                             language=language, kdf=self.kdf)
+        # A seal certificate from the start, so agreements can be sealed at once; an
+        # organisation's own certificate can replace it in Settings.
+        save_identity(session, create_identity(name, country))
+        return session, recovery_key
+
     def _create(self) -> bool:
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        name, country = self.org_name, self.organisation.country.currentData()
+        language = self.organisation.language.currentData()
+        user, passphrase = self.user_page.user.text().strip(), \
+            self.user_page.passphrase.text()
         try:
-            self.session, recovery_key = create_store(
-                self.location, self.org_name, self.organisation.country.currentData(),
-                self.user_page.user.text().strip(), self.user_page.passphrase.text(),
-                language=self.organisation.language.currentData(), kdf=self.kdf)
+            self.session, recovery_key = wait_for(
+                self, lambda: self._new_store(name, country, language, user, passphrase),
+                _("Making the encrypted case store and your keys…"), _("Setting up"))
         except WorkbenchError as error:
             Dialogs.error(self, error.message())
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        # A seal certificate from the start, so agreements can be sealed at once; an
-        # organisation's own certificate can replace it in Settings.
-        save_identity(self.session, create_identity(
-            self.org_name, self.organisation.country.currentData()))
         self.recovery.view.show_key(recovery_key, self.org_name)
         self.user_page.fields.clear()
         return True

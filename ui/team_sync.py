@@ -122,12 +122,19 @@ class TeamSync(QObject):
 
     @Slot(str, int, int)
     def _progressed(self, stage: str, done: int, _total: int) -> None:
-        if stage == "pull":
+        if stage == "pull" and not self._stale():
             self.received = done
             self.changed.emit()
 
+    def _stale(self) -> bool:
+        """A result of a worker already let go by ``stop`` (its signal was still queued),
+        arriving when a new sync may be running: not this sync's."""
+        return self.sender() is not self._worker
+
     @Slot(object)
     def _done(self, report) -> None:
+        if self._stale():
+            return
         self._worker_finished()
         self.offline_since, self.problem = None, None
         self._every.setInterval(EVERY_MS)
@@ -137,6 +144,8 @@ class TeamSync(QObject):
 
     @Slot(object)
     def _failed(self, error: Exception) -> None:
+        if self._stale():
+            return
         self._worker_finished()
         if isinstance(error, SyncStopped):
             self._finish()

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
 from tests.helpers import intake
 from tests.support.team import close, make_team, roundtrip
@@ -163,6 +163,9 @@ def test_the_same_field_edited_offline_on_both_is_a_conflict_in_both_until_settl
     qtbot.waitExposed(dialog)
     box = dialog.box(0)
     assert box.title() == "Resident · Phone"
+    said = sorted(line.text() for line in box.findChildren(QLabel, "conflictWho"))
+    assert said[0].startswith("saved by anna on this laptop, ")
+    assert said[1].startswith("saved by user-visit on “visit”, ")
     (theirs,) = [b for b in box.choices if b.text() == "+358 40 222 2222"]
     qtbot.mouseClick(theirs, Qt.LeftButton, pos=QPoint(8, theirs.height() // 2))  # its dot
     qtbot.mouseClick(box.keep, Qt.LeftButton)
@@ -268,3 +271,127 @@ def test_a_field_typed_while_another_laptops_change_arrives_keeps_both(team_wind
     qtbot.keyClick(email, Qt.Key_Tab)  # saved as the focus moves on
     saved = window.ctx.cases.open_case(case_id).person
     assert (saved.phone, saved.email) == ("+358 44 777", "asukas@example.fi")
+
+
+def test_a_field_typed_while_another_laptop_changes_the_same_field_becomes_a_conflict(
+        team_window, qtbot):
+    """The advisor's typing is not overwritten and does not silently overwrite either:
+    both values are kept as a question, here and on the other laptop."""
+    window, visit, _cluster = team_window
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    window.case_list.view.selectRow(0)
+    window.editor.tabs.setCurrentIndex(1)
+    email = window.editor.tabs.currentWidget().person.editors["email"].widget
+    email.setFocus()
+    type_into(qtbot, email, "typed@example.fi")  # still typing: nothing saved yet
+    (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
+    person = CaseService(visit).open_case(there).person
+    CaseService(visit).update_person(there, dataclasses.replace(person,
+                                                                email="arrived@example.fi"))
+    sync(visit)
+    sync_now(window, qtbot)
+    qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
+    assert email.text() == "typed@example.fi"
+    qtbot.keyClick(email, Qt.Key_Tab)  # saved as the focus moves on
+    assert window.editor.banner.isVisible()
+    synced(window, qtbot)
+    assert status(window) == "Up to date · 1 case with a conflict"
+    sync(visit)
+    from workbench.sync.conflicts import list_conflicts
+    for db in (window.ctx.session.db, visit.db):
+        (conflict,) = list_conflicts(db)
+        assert conflict.field == "email"
+        assert sorted(v.value for v in conflict.values) == ["arrived@example.fi",
+                                                            "typed@example.fi"]
+
+
+def test_keeping_an_unchecked_number_survives_another_laptops_change(team_window, qtbot):
+    """A number that does not check out, then a change from another laptop, then the tick
+    "keep the number": the tick is what is saved, not the stored state it was refilled
+    from."""
+    window, visit, _cluster = team_window
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    activate(window, qtbot)
+    window.case_list.view.selectRow(0)
+    case_id = window.editor.current_case_id()
+    window.editor.tabs.setCurrentIndex(1)
+    form = window.editor.tabs.currentWidget().person
+    identity = form.editors["identity"].widget
+    identity.setFocus()
+    identity.selectAll()
+    type_into(qtbot, identity, "131052-3080")  # the check character is wrong
+    qtbot.keyClick(identity, Qt.Key_Tab)
+    assert form.rows["identity"].error.isVisible()  # refused, the text kept
+    (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
+    person = CaseService(visit).open_case(there).person
+    CaseService(visit).update_person(there, dataclasses.replace(person, phone="+358 44 777"))
+    sync(visit)
+    synced(window, qtbot)
+    qtbot.mouseClick(form.override, Qt.LeftButton, pos=QPoint(8, form.override.height() // 2))
+    saved = window.ctx.cases.open_case(case_id).person
+    assert (saved.identity_number, saved.identity_unverified, saved.phone) == \
+        ("131052-3080", True, "+358 44 777")
+    assert not form.rows["identity"].error.isVisible()
+
+
+def test_removing_a_user_while_records_arrive_renews_the_keys_and_sync_goes_on(
+        team_window, qtbot):
+    """Settings renews the store's keys (new files) while the window's sync is taking in
+    another laptop's cases: the sync waits, then goes on with the new files; nothing is
+    lost on either side."""
+    from tests.conftest import FAST_KDF
+    from tests.ui.conftest import when_modal
+    from tests.ui.test_users_panel import button, click_user
+    from ui.dialogs import Dialogs
+    from workbench.demo.seed import seed_demo
+    from workbench.session import Role
+    from workbench.users import UserService
+
+    window, visit, _cluster = team_window
+    UserService(window.ctx.session, kdf=FAST_KDF).add_user("ben", {Role.ADVISOR},
+                                                           "bens own passphrase")
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    seed_demo(visit, 300, seed=5)
+    sync(visit)
+    activate(window, qtbot)
+    sync_now(window, qtbot)
+    qtbot.waitUntil(lambda: window.team_sync.received > 0, timeout=20000)
+
+    def remove_ben(settings) -> None:
+        click_user(qtbot, settings, "ben")
+        Dialogs.answer_next(True, False)  # remove him; no backup now
+        users = settings.findChild(QGroupBox, "usersGroup")  # (not the laptops' Remove…)
+        qtbot.mouseClick(button(users, "Remove…"), Qt.LeftButton)
+        qtbot.waitUntil(lambda: len(Dialogs.shown) == 2, timeout=60000)
+        settings.accept()
+
+    when_modal(remove_ben)
+    qtbot.keyClick(window, Qt.Key_Comma, Qt.ControlModifier)  # File → Settings…
+    assert [kind for kind, _text in Dialogs.shown] == ["confirm", "confirm"]
+    synced(window, qtbot)
+    assert status(window) == "Up to date"
+    db = window.ctx.session.db
+    assert db.scalar("SELECT count(*) FROM cases") == 301
+    edit(window, qtbot, "phone", "+358 40 333 3333")  # and work goes out as before
+    synced(window, qtbot)
+    sync(visit)
+    phones = {row[0] for row in visit.db.all("SELECT phone FROM persons")}
+    assert "+358 40 333 3333" in phones
+
+
+def test_a_sync_stopped_and_started_again_at_once_is_not_taken_for_the_old_one(
+        team_window, qtbot, qapp):
+    """Settings pauses team sync for a moment (listing the team's laptops): the stopped
+    sync's last word arrives after the new sync began and must not end it, nor make the
+    window wait for it."""
+    window, _visit, _cluster = team_window
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    activate(window, qtbot)
+    sync_now(window, qtbot)
+    assert window.team_sync.running
+    window.team_sync.stop()  # what the window does when Settings starts work on the store
+    window.team_sync.start()  # and when it ends
+    qapp.processEvents()  # the stopped sync's answer is delivered now
+    assert window.team_sync.running  # the new sync goes on, and the window did not wait
+    qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
+    assert status(window) == "Up to date"

@@ -28,6 +28,7 @@ class FormPage(QWidget):
         self._loading = False
         self._as_loaded: dict = {}  # the fields' values as last filled in from the store
         self._stale = False  # a newer copy of the case arrived while the user was typing
+        self._seen = None  # the versions the form was filled from (a syncing store)
 
     def add_field(self, name: str, caption: str, editor: Editor,
                   form: QFormLayout | None = None) -> Editor:
@@ -60,6 +61,7 @@ class FormPage(QWidget):
                 row.show_error(None)
             self.fill(file)
             self._as_loaded = self._quiet_values()
+            self._seen = self.ctx.cases.versions_seen(file.case.id)
         finally:
             self._loading = False
             self.dirty = False
@@ -115,13 +117,23 @@ class FormPage(QWidget):
             values = self.values()  # a field that does not parse says so beside itself
         except ValidationError:
             return False
-        if self._stale:
-            values = self._merged(values)
         try:
-            saved = self.save(values)
+            if not self._stale and self._seen is not None and \
+                    self.ctx.cases.versions_seen(self.file.case.id) != self._seen:
+                # Another laptop's changes are in the store but not yet on screen (the
+                # sync bringing them has not finished): save over them as over any other.
+                self.file = self.ctx.cases.open_case(self.file.case.id)
+                self._stale = True
+            if self._stale:
+                values = self._merged(values)
+            # A field the advisor changed that another laptop changed too is kept both
+            # ways, as a conflict (see workbench.sync.seen).
+            with self.ctx.cases.typed_over(self._seen):
+                saved = self.save(values)
         except Exception as error:
             show_failure(self, error, self.rows)
             return False
+        self._seen = self.ctx.cases.versions_seen(saved.case.id)
         self.dirty = False
         self.ctx.case_saved.emit(saved)
         return True

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QVBoxLayout, QWidget
 
 from ui.case_editor.form_page import FormPage
 from ui.case_editor.record_page import Field, RecordKind, RecordPage
 from ui.context import AppContext
-from ui.fields import Editor, EnumEditor, IntEditor, TextEditor
+from ui.fields import CheckEditor, Editor, EnumEditor, IntEditor, TextEditor
 from workbench.cases.model import CaseFile, HouseholdMember, MemberRole
 from workbench.i18n import LANGUAGES, N_, _
 from workbench.identity import IdentityKind, format_identity
@@ -52,18 +52,14 @@ class PersonForm(FormPage):
         self.add_field("first_name", _("First name"), TextEditor(required=True))
         self.add_field("last_name", _("Last name"), TextEditor(required=True))
         self.add_field("identity", identity_label(), TextEditor())
-        self.override = QCheckBox(_("Keep the number even though it does not check out"))
-        self.override.toggled.connect(self._override_toggled)
-        self.form.addRow("", self.override)
+        # A field like the others (ticking it saves): a form merged with another laptop's
+        # change keeps the tick as it keeps what was typed.
+        self.override = self.add_field("identity_override", "", CheckEditor(
+            _("Keep the number even though it does not check out"))).widget
         self.add_field("birth_year", _("Year of birth"), IntEditor(1900, 2100, optional=True))
         self.add_field("phone", _("Phone"), TextEditor())
         self.add_field("email", _("E-mail"), TextEditor())
         self.add_field("language", _("Language"), LanguageEditor())
-
-    def _override_toggled(self) -> None:
-        if not self._loading:
-            self.dirty = True
-            self.commit()
 
     def fill(self, file: CaseFile) -> None:
         person = file.person
@@ -73,13 +69,13 @@ class PersonForm(FormPage):
         if number and not person.identity_unverified and person.identity_kind:
             number = format_identity(number, IdentityKind(person.identity_kind))
         self.editors["identity"].set_value(number)
-        self.override.setChecked(person.identity_unverified)
+        self.editors["identity_override"].set_value(person.identity_unverified)
 
     def save(self, values: dict) -> CaseFile:
-        identity = values.pop("identity")
+        identity, override = values.pop("identity"), values.pop("identity_override")
         person = dataclasses.replace(self.file.person, **values)
         return self.ctx.cases.update_person(self.file.case.id, person, identity_text=identity,
-                                            identity_override=self.override.isChecked())
+                                            identity_override=override)
 
 
 class ResidentPage(QWidget):

@@ -31,6 +31,7 @@ from workbench.errors import FieldError, NotFound, ValidationError
 from workbench.i18n import N_
 from workbench.identity import check_identity
 from workbench.session import Role, Session, now_utc
+from workbench.sync import seen
 
 
 class InvalidIdentity(FieldError):
@@ -72,6 +73,17 @@ class CaseService:
         """Whether the case is (still) in the store: another laptop may have erased it."""
         self._may_read()
         return self.db.one("SELECT 1 FROM cases WHERE id = ?", (case_id,)) is not None
+
+    def versions_seen(self, case_id: int) -> seen.Seen | None:
+        """What a form filled now shows, for a save typed over it (``typed_over``); None
+        unless the store syncs with a team."""
+        self._may_read()
+        return seen.versions_seen(self.db, case_id)
+
+    def typed_over(self, versions: seen.Seen | None):
+        """Saves inside stand on ``versions``: a field another laptop changed meanwhile and
+        the advisor changed too becomes a conflict instead of being overwritten."""
+        return seen.typed_over(versions)
 
     def record_listing(self) -> None:
         """A list of cases taken out of the program (``cases list``) is audited."""

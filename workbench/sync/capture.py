@@ -20,6 +20,7 @@ import orjson
 
 from workbench.store.database import Database
 from workbench.sync import rows as rowinfo
+from workbench.sync import seen
 from workbench.sync.rows import RECORD_VERSION, RowInfo, new_gid, new_op_id
 from workbench.sync.tables import (
     BY_NAME,
@@ -90,7 +91,7 @@ def capture(db: Database, *, device: str, user: str, action: str) -> list[str]:
         table = BY_NAME[group[0].tbl]
         entity = entities[gid]
         op_id = ops.setdefault(entity, new_op_id())
-        write = _write(db, table, gid, entity, group, op_id, gids, old_gids)
+        write = _write(db, table, gid, entity, group, op_id, gids, old_gids, (at, user))
         if write is not None:
             by_entity.setdefault(entity, []).append(write)
     for writes in by_entity.values():
@@ -300,7 +301,7 @@ def _taken(db: Database, table: Table, gid: str, known: rowinfo.RowInfo | None,
 
 
 def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life],
-           op_id: str, gids: dict, old_gids: dict) -> dict | None:
+           op_id: str, gids: dict, old_gids: dict, stamp: tuple[str, str]) -> dict | None:
     """The change of one row over the whole action, or None when it ends as it began."""
     first, last = group[0], group[-1]
     before_local = first.before
@@ -340,6 +341,12 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
     info.row_id = after_id
     for name, value in now.items():
         if before is None or before.get(name) != value:
+            typed_over = seen.base(gid, name)
+            if typed_over is not None and _crossed(db, info, name, typed_over,
+                                                   (before or {}).get(name), value, op_id,
+                                                   stamp):
+                writes[name] = [value, typed_over]
+                continue
             writes[name] = [value, info.heads(name)]
             _advance(info, name, op_id)
             _settled(db, gid, name)
@@ -348,6 +355,34 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
     if not writes:
         return None
     return {"t": table.name, "g": gid, "e": entity, "w": writes}
+
+
+def _crossed(db: Database, info: RowInfo, name: str, typed_over: list[str], shown: Any,
+             value: Any, op_id: str, stamp: tuple[str, str]) -> bool:
+    """A value typed over versions that changes from another laptop have since replaced:
+    kept beside them as a conflict, as the merge keeps concurrent writes (see
+    ``seen``). False when nothing arrived meanwhile (an ordinary write)."""
+    arrived = [head for head in info.heads(name) if head not in typed_over]
+    if not arrived:
+        return False
+    known = {op: json.loads(text) for op, text in db.all(
+        "SELECT op, value FROM sync_conflicts WHERE gid = ? AND field = ?", (info.gid, name))}
+    values = {head: known.get(head, shown) for head in arrived}
+    values[op_id] = value
+    info.versions[name] = sorted(values)
+    db.execute("DELETE FROM sync_conflicts WHERE gid = ? AND field = ?", (info.gid, name))
+    if len({json.dumps(held, sort_keys=True) for held in values.values()}) == 1:
+        return True  # the same value typed as arrived: nothing to ask
+    at, user = stamp
+    for head, held in values.items():
+        when, who = (at, user) if head == op_id else db.one(
+            "SELECT at, who FROM sync_seen WHERE op_id = ?", (head,)) or ("", "")
+        db.execute("INSERT INTO sync_conflicts (gid, field, op, value, at, who, entity) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (info.gid, name, head, json.dumps(held), when, who, info.entity))
+    # Until a person chooses, every other laptop shows the latest of the values by change
+    # id; this one shows what was just typed, the latest unless clocks disagree.
+    return True
 
 
 def _settled(db: Database, gid: str, name: str) -> None:

@@ -4,7 +4,7 @@ the window shows such a value, who made it, and whether a third value may be typ
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from babel import Locale
@@ -26,10 +26,10 @@ from workbench.cases.model import (
     Reason,
     ReferralSource,
 )
-from workbench.i18n import N_, _, format_date, format_money
+from workbench.i18n import N_, _, format_date, format_datetime, format_money
 from workbench.labels import label
 from workbench.store.database import Database
-from workbench.sync.conflicts import Conflict
+from workbench.sync.conflicts import Conflict, Value
 
 PARTS = {
     "persons": N_("Resident"), "cases": N_("Case"), "tenancies": N_("Tenancy"),
@@ -137,3 +137,34 @@ def shown(db: Database, conflict: Conflict, value, locale: Locale, currency: str
                          "WHERE s.gid = ? AND s.tbl = 'landlords'", (value,))
         return name or _("another landlord")
     return str(value)
+
+
+def laptop_names(db: Database) -> dict[str, str]:
+    """The team's laptops by device id, as their invitations named them."""
+    return dict(db.all("SELECT device_id, name FROM sync_devices"))
+
+
+def made_by(conflict: Conflict, value: Value, laptops: dict[str, str],
+            locale: Locale) -> str:
+    """Who saved ``value``, on which laptop and when: "saved by anna on “desk”, 29.11.2026
+    14.05" ("on this laptop" for this one's own)."""
+    when = value.at
+    with contextlib.suppress(ValueError):
+        when = format_datetime(datetime.fromisoformat(value.at), locale, "short") \
+            if value.at else ""
+    who = value.who or "?"
+    laptop = laptops.get(value.device, "")
+    verb = ("deleted" if value.value == 1 else "changed") if conflict.is_delete else "saved"
+    if value.mine:
+        texts = {"deleted": _("deleted by {who} on this laptop, {when}"),
+                 "changed": _("changed by {who} on this laptop, {when}"),
+                 "saved": _("saved by {who} on this laptop, {when}")}
+        return texts[verb].format(who=who, when=when)
+    if laptop:
+        texts = {"deleted": _("deleted by {who} on “{laptop}”, {when}"),
+                 "changed": _("changed by {who} on “{laptop}”, {when}"),
+                 "saved": _("saved by {who} on “{laptop}”, {when}")}
+        return texts[verb].format(who=who, laptop=laptop, when=when)
+    texts = {"deleted": _("deleted by {who}, {when}"), "changed": _("changed by {who}, {when}"),
+             "saved": _("saved by {who}, {when}")}
+    return texts[verb].format(who=who, when=when)
