@@ -4,6 +4,7 @@ edit asks whether to keep (restore) or delete. Each choice goes to every laptop.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -45,6 +46,7 @@ class ConflictBox(QGroupBox):
             self.choices.append(button)
             layout.addWidget(button)
             line = QLabel(who)
+            line.setTextFormat(Qt.PlainText)  # a laptop's name is another laptop's text
             line.setObjectName("conflictWho")
             line.setIndent(24)
             font = line.font()

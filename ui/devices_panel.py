@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from psycopg.conninfo import conninfo_to_dict
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -77,6 +77,7 @@ class DevicesPanel(QGroupBox):
         self.server = QLabel(_("Organisation's server: {server}").format(
             server=server_text(state.config(session.db)["conninfo"])))
         self.server.setWordWrap(True)
+        self.server.setTextFormat(Qt.PlainText)
         layout.addWidget(self.server)
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("devicesTable")
@@ -92,6 +93,7 @@ class DevicesPanel(QGroupBox):
         layout.addWidget(self.table)
         self.fingerprint = QLabel()
         self.fingerprint.setObjectName("pendingFingerprint")
+        self.fingerprint.setTextFormat(Qt.PlainText)  # names come from other laptops
         self.fingerprint.setWordWrap(True)
         layout.addWidget(self.fingerprint)
         buttons = QHBoxLayout()

@@ -194,13 +194,16 @@ class MainWindow(QMainWindow):
         if self.lead_only and not self.team_sync.running and self.ctx.unlocked:
             self.work.refresh_team_note()  # the figures are as of this sync
 
-    def _cases_arrived(self, cases: set[int]) -> None:
+    def _cases_arrived(self, cases: set[int] | None) -> None:
         """Other laptops' changes: the list and the open case follow in place (a tab
-        being edited keeps what the advisor is typing)."""
+        being edited keeps what the advisor is typing). ``None``: which cases is not
+        known (a sync that stopped part way)."""
         if self.lead_only or not self.ctx.unlocked:
             return
         self.case_list.refresh()
-        if self.editor.current_case_id() in cases and not self.editor.reload():
+        current = self.editor.current_case_id()
+        if current is not None and (cases is None or current in cases) and \
+                not self.editor.reload():
             self.right.setCurrentWidget(self.empty)
             self.statusBar().showMessage(
                 _("The case you had open was deleted on another laptop."), 8000)

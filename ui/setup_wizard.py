@@ -170,9 +170,13 @@ class SetupWizard(QWizard):
                    passphrase: str) -> tuple[Session, str]:
         session, recovery_key = create_store(self.location, name, country, user, passphrase,
                                              language=language, kdf=self.kdf)
-        # A seal certificate from the start, so agreements can be sealed at once; an
-        # organisation's own certificate can replace it in Settings.
-        save_identity(session, create_identity(name, country))
+        try:
+            # A seal certificate from the start, so agreements can be sealed at once; an
+            # organisation's own certificate can replace it in Settings.
+            save_identity(session, create_identity(name, country))
+        except BaseException:
+            session.lock()  # (else the store stays held open, and a retry is refused)
+            raise
         return session, recovery_key
 
     def _create(self) -> bool:

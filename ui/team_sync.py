@@ -47,7 +47,9 @@ class TeamSync(QObject):
     """The window's syncs and what the status bar says about them."""
 
     changed = Signal()  # the status to show is different
-    arrived = Signal(object)  # local ids of cases other laptops' changes touched
+    # Local ids of the cases other laptops' changes touched; None: some may have arrived
+    # (a sync that stopped or failed after taking in pages), which is not known.
+    arrived = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +136,8 @@ class TeamSync(QObject):
     @Slot(object)
     def _done(self, report) -> None:
         if self._stale():
+            if report.cases:  # taken in, whichever sync it was: shown
+                self.arrived.emit(set(report.cases))
             return
         self._worker_finished()
         self.offline_since, self.problem = None, None
@@ -145,8 +149,11 @@ class TeamSync(QObject):
     @Slot(object)
     def _failed(self, error: Exception) -> None:
         if self._stale():
+            self.arrived.emit(None)  # its pages taken in before it stopped are kept
             return
         self._worker_finished()
+        if self.received:
+            self.arrived.emit(None)
         if isinstance(error, SyncStopped):
             self._finish()
             return

@@ -10,6 +10,7 @@ closes the connections, wipes the keys it can reach and releases the store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -245,7 +246,9 @@ class Session:
                 facts.record_head(db, new_head)
         if not name.startswith(READ_ONLY_ACTIONS):
             self.facts_generation += 1
-        self._write_head()
+        # The signed note of the chain's head names only what is committed: inside a larger
+        # transaction (a form saved in one), once that commits.
+        db.after_commit(self._write_head)
 
     def _settings_table(self) -> str:
         return "settings" if self.db is not None else "fact_settings"
@@ -311,29 +314,39 @@ class Session:
         sync beside the window): the store's place and the keys this session holds."""
         if self.locked:
             raise RuntimeError("the session is locked")
-        return Handover(self.location, self.access, dict(self._key_versions),
+        # Only the store keys the files are under now; the helper needs no other version.
+        current = {name: {version: self.access.store_keys[name][version]}
+                   for name, version in self._key_versions.items()}
+        access = dataclasses.replace(self.access, store_keys=current)
+        return Handover(self.location, access, dict(self._key_versions),
                         self.db is not None)
 
     @classmethod
     def taken_over(cls, handover: Handover) -> Session:
-        """A session on connections of its own, from ``handover`` (in the helper process).
-        ``lock`` wipes the keys it was given."""
+        """A session on connections of its own, from ``handover`` (in the helper process),
+        holding the store's lock as a window does (no restore or key renewal under it, even
+        should the window's program die first). ``lock`` wipes the keys it was given."""
         location, access = handover.location, handover.access
         keys = access.store_keys
         facts_key = keys["facts"][handover.key_versions["facts"]]
-        if handover.case_store:
-            db = Database.open(location.db_path, keys["case"][handover.key_versions["case"]],
-                               migrate=False)
-            try:
+        store_lock = StoreLock(location.data_dir)
+        store_lock.shared()
+        db = None
+        try:
+            if handover.case_store:
+                db = Database.open(location.db_path,
+                                   keys["case"][handover.key_versions["case"]], migrate=False)
                 db.attach(location.facts_path, "facts", facts_key)
-            except BaseException:
+                facts_db = db
+            else:
+                facts_db = Database.open(location.facts_path, facts_key, migrate=False,
+                                         schema=FACTS_DIR)
+        except BaseException:
+            if db is not None:
                 db.close()
-                raise
-            facts_db = db
-        else:
-            db, facts_db = None, Database.open(location.facts_path, facts_key,
-                                               migrate=False, schema=FACTS_DIR)
-        other = cls(location, access, db, facts_db)
+            store_lock.release()
+            raise
+        other = cls(location, access, db, facts_db, store_lock)
         other._key_versions = dict(handover.key_versions)
         return other
 

@@ -18,6 +18,7 @@ from workbench.cases.service import CaseService
 from workbench.i18n import set_language
 from workbench.sync.background import BackgroundSync, SyncStopped
 from workbench.sync.client import ServerUnreachable
+from workbench.sync.engine import sync
 
 
 @pytest.fixture
@@ -102,3 +103,20 @@ def test_a_sync_that_cannot_stop_is_ended_when_the_store_locks(two):
     names = [row[0] for row in visit.db.all("SELECT p.last_name FROM cases c "
                                             "JOIN persons p ON p.id = c.person_id")]
     assert names == ["Kept"]
+
+
+def test_a_helper_that_died_between_syncs_is_started_again(two):
+    desk, visit, _db = two
+    runner = BackgroundSync(visit)
+    try:
+        runner.run()
+        (helper,) = _helpers()
+        helper.kill()  # as the system's out-of-memory killer would
+        helper.join()
+        CaseService(desk).create_case(intake(last_name="Later"))
+        sync(desk)
+        assert runner.run().cases  # a new helper took it in
+    finally:
+        runner.close()
+    assert _helpers() == []
+    assert "Later" in [row[0] for row in visit.db.all("SELECT last_name FROM persons")]

@@ -61,7 +61,7 @@ class FormPage(QWidget):
                 row.show_error(None)
             self.fill(file)
             self._as_loaded = self._quiet_values()
-            self._seen = self.ctx.cases.versions_seen(file.case.id)
+            self._seen = file.sync_versions  # read with the values just filled in
         finally:
             self._loading = False
             self.dirty = False
@@ -118,22 +118,25 @@ class FormPage(QWidget):
         except ValidationError:
             return False
         try:
-            if not self._stale and self._seen is not None and \
-                    self.ctx.cases.versions_seen(self.file.case.id) != self._seen:
-                # Another laptop's changes are in the store but not yet on screen (the
-                # sync bringing them has not finished): save over them as over any other.
-                self.file = self.ctx.cases.open_case(self.file.case.id)
-                self._stale = True
-            if self._stale:
-                values = self._merged(values)
-            # A field the advisor changed that another laptop changed too is kept both
-            # ways, as a conflict (see workbench.sync.seen).
-            with self.ctx.cases.typed_over(self._seen):
+            # One transaction: no page of another laptop's changes lands between the check
+            # and the save.
+            with self.ctx.cases.saving_over(self._seen):
+                if not self._stale and self._seen is not None and \
+                        self.ctx.cases.versions_seen(self.file.case.id) != self._seen:
+                    # Changes from another laptop are in the store but not yet on screen
+                    # (the sync bringing them is still running): save over them as over
+                    # any other that arrived while typing.
+                    self.file = self.ctx.cases.open_case(self.file.case.id)
+                    self._stale = True
+                if self._stale:
+                    values = self._merged(values)
+                # A field the advisor changed that another laptop changed too is kept both
+                # ways, as a conflict (see workbench.sync.seen).
                 saved = self.save(values)
         except Exception as error:
             show_failure(self, error, self.rows)
             return False
-        self._seen = self.ctx.cases.versions_seen(saved.case.id)
+        self._seen = saved.sync_versions
         self.dirty = False
         self.ctx.case_saved.emit(saved)
         return True

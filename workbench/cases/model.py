@@ -339,6 +339,9 @@ class CaseFile:
     followups: list[FollowUp] = field(default_factory=list)
     outcomes: list[OutcomeRecord] = field(default_factory=list)
     plan_revisions: int = 0
+    # On a store that syncs with a team: the versions of the rows its forms show, read
+    # with them, so a save typed over them can say so (workbench.sync.seen).
+    sync_versions: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def arrears_total(self) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,7 +65,10 @@ class CaseService:
 
     def open_case(self, case_id: int) -> CaseFile:
         self._may_read()
-        file = queries.load_case(self.db, case_id)
+        with self.db.snapshot():
+            file = queries.load_case(self.db, case_id)
+            if file is not None:
+                file.sync_versions = seen.versions_seen(self.db, case_id)
         if file is None:
             raise CaseNotFound(id=case_id)
         self.session.case_opened(case_id)  # audited once per case per session
@@ -75,15 +80,19 @@ class CaseService:
         return self.db.one("SELECT 1 FROM cases WHERE id = ?", (case_id,)) is not None
 
     def versions_seen(self, case_id: int) -> seen.Seen | None:
-        """What a form filled now shows, for a save typed over it (``typed_over``); None
-        unless the store syncs with a team."""
+        """The versions of the rows the case's forms show, as they are now (see
+        ``CaseFile.sync_versions``); None unless the store syncs with a team."""
         self._may_read()
         return seen.versions_seen(self.db, case_id)
 
-    def typed_over(self, versions: seen.Seen | None):
-        """Saves inside stand on ``versions``: a field another laptop changed meanwhile and
-        the advisor changed too becomes a conflict instead of being overwritten."""
-        return seen.typed_over(versions)
+    @contextlib.contextmanager
+    def saving_over(self, versions: seen.Seen | None) -> Iterator[None]:
+        """One write transaction for a form's save: what is checked inside (has another
+        laptop's change arrived?) still holds when the save is written, and saves inside
+        stand on ``versions`` — a field another laptop changed meanwhile and the advisor
+        changed too becomes a conflict instead of being overwritten."""
+        with self.db.transaction(), seen.typed_over(versions):
+            yield
 
     def record_listing(self) -> None:
         """A list of cases taken out of the program (``cases list``) is audited."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3
@@ -38,6 +38,7 @@ class Database:
         # under the same name; a write must then go nowhere rather than into the old one.
         self._identity = _file_identity(path)
         self._checkpointer: Checkpointer | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     # --- opening -------------------------------------------------------------------------
 
@@ -165,6 +166,29 @@ class Database:
             with contextlib.suppress(sqlcipher3.Error):
                 self.connection.execute("PRAGMA shrink_memory").fetchall()
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once what was written is committed: now, outside a transaction;
+        else when the outermost one commits (never, if it is rolled back)."""
+        if not self._depth:
+            then()
+        else:
+            self._after_commit.append(then)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Reads that all see one state of the store (otherwise another connection, a sync
+        beside the window, may commit between two of them): a read transaction, or the
+        transaction already open. Nothing may be written inside."""
+        if self._depth or self.connection.in_transaction:
+            yield self
+            return
+        self.connection.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            with contextlib.suppress(sqlcipher3.Error):
+                self.connection.execute("COMMIT")
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
         """One atomic unit: committed on success, rolled back on any error.
@@ -195,10 +219,12 @@ class Database:
             yield self
         except BaseException:
             self._depth = 0
+            self._after_commit.clear()
             with contextlib.suppress(sqlcipher3.Error):
                 self.connection.execute("ROLLBACK")
             raise
         self._depth = 0
+        then, self._after_commit = self._after_commit, []
         try:
             self.connection.execute("COMMIT")
         except sqlcipher3.OperationalError as error:
@@ -208,6 +234,8 @@ class Database:
             raise
         if self._checkpointer is not None:
             self._checkpointer.nudge()
+        for step in then:
+            step()
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:

@@ -90,35 +90,50 @@ class BackgroundSync:
             # (A stop is never cleared: a stopped runner is let go, a new one made.)
             if self._stop.is_set():
                 raise SyncStopped()
-            if self._process is None:
-                self._start()
-            self._pipe.send("sync")
-            stopping_since = None
-            while True:
-                if not self._pipe.poll(POLL_S):
-                    if not self._process.is_alive():
-                        self._forget()
-                        raise HelperFailed("the sync helper ended without a word")
-                    if self._stop.is_set():
-                        stopping_since = stopping_since or time.monotonic()
-                        if time.monotonic() - stopping_since > STOP_WITHIN_S:
-                            self._end()
-                            raise SyncStopped()
-                    continue
+            for attempt in (1, 2):
+                if self._process is None:
+                    self._start()
+                if self._stop.is_set():  # asked while the helper was starting
+                    raise SyncStopped()
                 try:
-                    kind, *said = self._pipe.recv()
-                except (EOFError, OSError) as error:
-                    self._forget()
-                    raise HelperFailed("the sync helper ended") from error
-                if kind == "progress":
-                    if progress is not None:
-                        progress(*said)
-                elif kind == "done":
-                    return said[0]
-                elif kind == "failed":
-                    raise said[0]
-                else:
-                    raise HelperFailed(said[0])
+                    self._pipe.send("sync")
+                    break
+                except OSError:  # the helper is gone (it failed, or was ended): again
+                    self._end()
+                    if attempt == 2:
+                        raise HelperFailed("the sync helper could not be reached") from None
+            return self._answer(progress)
+
+    def _answer(self, progress: Progress | None) -> SyncReport:
+        stopping_since = None
+        while True:
+            if not self._pipe.poll(POLL_S):
+                if not self._process.is_alive():
+                    self._end()
+                    raise HelperFailed("the sync helper ended without a word")
+                if self._stop.is_set():
+                    stopping_since = stopping_since or time.monotonic()
+                    if time.monotonic() - stopping_since > STOP_WITHIN_S:
+                        self._kill()
+                        raise SyncStopped()
+                continue
+            try:
+                kind, *said = self._pipe.recv()
+            except (EOFError, OSError) as error:
+                self._end()
+                raise HelperFailed("the sync helper ended") from error
+            if kind == "progress":
+                if progress is not None:
+                    progress(*said)
+            elif kind == "done":
+                return said[0]
+            elif kind == "failed":
+                raise said[0]
+            elif kind == "unstarted":  # it could not open the store, and has ended
+                self._end()
+                raise said[0] if isinstance(said[0], WorkbenchError) else HelperFailed(said[0])
+            else:  # "crashed": this sync failed unexpectedly; the helper goes on
+                raise HelperFailed(said[0])
 
     def stop(self) -> None:
         """Ask a running sync to stop after the page it is applying."""
@@ -142,6 +157,8 @@ class BackgroundSync:
         self._process, self._pipe = process, ours
 
     def _end(self) -> None:
+        """Let an idle helper go (it closes the store and wipes its keys); one that does not
+        go at once is ended."""
         if self._process is None:
             return
         with contextlib.suppress(OSError):
@@ -149,8 +166,15 @@ class BackgroundSync:
         self._process.join(STOP_WITHIN_S)
         if self._process.is_alive():
             log.warning("the sync helper did not stop; ending it")
+        self._kill()
+
+    def _kill(self) -> None:
+        """End the helper now: its open transaction, if any, is rolled back by the store."""
+        if self._process is None:
+            return
+        if self._process.is_alive():
             self._process.kill()
-            self._process.join()
+        self._process.join()
         self._forget()
 
     def _forget(self) -> None:
@@ -164,10 +188,12 @@ def _serve(pipe, stop, handover) -> None:
     from workbench.session import Session
     try:
         session = Session.taken_over(handover)
-    except BaseException:
+    except BaseException as error:
         handover.access.wipe()
-        _send(pipe, ("crashed", traceback.format_exc()))
+        _send(pipe, ("unstarted", error if isinstance(error, WorkbenchError)
+                     else traceback.format_exc()))
         return
+    parent = multiprocessing.parent_process()
     try:
         while True:
             try:
@@ -178,8 +204,8 @@ def _serve(pipe, stop, handover) -> None:
                 return
 
             def checked(stage: str, done: int, total: int) -> None:
-                if stop.is_set():
-                    raise SyncStopped()
+                if stop.is_set() or (parent is not None and not parent.is_alive()):
+                    raise SyncStopped()  # (the window's program is gone: stop too)
                 pipe.send(("progress", stage, done, total))
 
             try:

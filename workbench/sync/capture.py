@@ -342,7 +342,7 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
     for name, value in now.items():
         if before is None or before.get(name) != value:
             typed_over = seen.base(gid, name)
-            if typed_over is not None and _crossed(db, info, name, typed_over,
+            if typed_over is not None and _crossed(db, table, info, name, typed_over,
                                                    (before or {}).get(name), value, op_id,
                                                    stamp):
                 writes[name] = [value, typed_over]
@@ -357,8 +357,8 @@ def _write(db: Database, table: Table, gid: str, entity: str, group: list[_Life]
     return {"t": table.name, "g": gid, "e": entity, "w": writes}
 
 
-def _crossed(db: Database, info: RowInfo, name: str, typed_over: list[str], shown: Any,
-             value: Any, op_id: str, stamp: tuple[str, str]) -> bool:
+def _crossed(db: Database, table: Table, info: RowInfo, name: str, typed_over: list[str],
+             shown: Any, value: Any, op_id: str, stamp: tuple[str, str]) -> bool:
     """A value typed over versions that changes from another laptop have since replaced:
     kept beside them as a conflict, as the merge keeps concurrent writes (see
     ``seen``). False when nothing arrived meanwhile (an ordinary write)."""
@@ -380,8 +380,16 @@ def _crossed(db: Database, info: RowInfo, name: str, typed_over: list[str], show
         db.execute("INSERT INTO sync_conflicts (gid, field, op, value, at, who, entity) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (info.gid, name, head, json.dumps(held), when, who, info.entity))
-    # Until a person chooses, every other laptop shows the latest of the values by change
-    # id; this one shows what was just typed, the latest unless clocks disagree.
+    # Until a person chooses, every laptop shows the value of the latest change id: what
+    # was just typed, unless the other laptop's clock runs ahead of this one's.
+    latest = max(values)
+    local = rowinfo.to_local(db, table, {name: values[latest]})
+    if latest != op_id and name in local and name not in table.refs:
+        key = "rowid" if table.key == "rowid" else table.key
+        set_capture(db, False)
+        db.execute(f"UPDATE {table.name} SET {name} = ? WHERE {key} = ?",
+                   (local[name], info.row_id))
+        set_capture(db, True)
     return True
 
 

@@ -170,10 +170,14 @@ def sync(session, progress: Progress | None = None, page: int | None = None) -> 
         if team.lead:
             pull_facts(team, report, progress)
         else:
+            if progress:
+                progress("derive", 0, 1)  # (a point to stop at: deriving cannot stop)
             finish_derive(session)  # a sync cut short before it derived
             report.sent = push(team, progress)
             with db.larger_cache(PULL_CACHE_KIB), _collector_paused():
                 pull(team, report, progress)
+                if progress:
+                    progress("derive", 0, 1)
                 if finish_derive(session) and progress:
                     progress("derive", 1, 1)
     with db.transaction():
