@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         ctx.cases_changed.connect(self._cases_changed)
         self.team_sync = TeamSync(ctx, self)
         self._busy_tasks = 0  # Settings tasks running on the store (see _hold_idle_lock)
+        self._arrived_meanwhile = False  # other laptops' changes to show after them
         self.team_sync.arrived.connect(self._cases_arrived)
         self.team_sync.changed.connect(self._team_changed)
         self._build()
@@ -200,6 +201,11 @@ class MainWindow(QMainWindow):
         known (a sync that stopped part way)."""
         if self.lead_only or not self.ctx.unlocked:
             return
+        if self._busy_tasks:
+            # Settings works on the store on a worker with the window's connection (it may
+            # be renewing the keys): shown once it is done.
+            self._arrived_meanwhile = True
+            return
         self.case_list.refresh()
         current = self.editor.current_case_id()
         if current is not None and (cases is None or current in cases) and \
@@ -296,6 +302,9 @@ class MainWindow(QMainWindow):
             self.team_sync.stop()
         elif self._busy_tasks == 0 and self.ctx.unlocked:
             self.idle.start()
+            if self._arrived_meanwhile:
+                self._arrived_meanwhile = False
+                self._cases_arrived(None)
             self.team_sync.start()
 
     def change_language(self, language: str) -> None:
