@@ -5,30 +5,52 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from ui.context import AppContext
 from ui.team_sync import TeamSync
 from workbench.i18n import _, format_datetime, format_number, format_time, ngettext
 
+BAR_FROM = 1000  # records to take in from which a sync shows a progress bar (a first sync)
 
-class SyncStatusLabel(QLabel):
+
+class SyncStatusLabel(QWidget):
+    """The words, and while many records arrive (a first sync) a bar of how far it is."""
+
     def __init__(self, ctx: AppContext, team_sync: TeamSync,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("syncStatus")
         self.ctx, self.team_sync = ctx, team_sync
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("syncProgress")
+        self.bar.setTextVisible(False)  # the words beside it say it, in the user's language
+        self.bar.setFixedWidth(160)
+        self.bar.setMaximumHeight(14)
+        self.label = QLabel()
+        self.label.setObjectName("syncStatus")
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
         team_sync.changed.connect(self.refresh)
         self.refresh()
 
+    def text(self) -> str:
+        return self.label.text()
+
     def refresh(self) -> None:
-        status = self.team_sync.status
+        status, sync = self.team_sync.status, self.team_sync
         self.setVisible(status.in_team)
         if not status.in_team:
             return
-        text, tip = status_text(self.ctx, self.team_sync)
-        self.setText(text)
+        text, tip = status_text(self.ctx, sync)
+        self.label.setText(text)
         self.setToolTip(tip)
+        large = sync.running and sync.expected >= BAR_FROM
+        self.bar.setVisible(large)
+        if large:
+            self.bar.setRange(0, sync.expected)
+            self.bar.setValue(min(sync.received, sync.expected))
 
 
 def _when(ctx: AppContext, moment: datetime) -> str:
@@ -47,7 +69,13 @@ def status_text(ctx: AppContext, team_sync: TeamSync) -> tuple[str, str]:
     shortcut = _("Sync now: F5.")
     if team_sync.running:
         text = _("Syncing…")
-        if team_sync.received:
+        if team_sync.expected:
+            text = ngettext("Syncing… {n} of {total} change received",
+                            "Syncing… {n} of {total} changes received",
+                            team_sync.expected).format(
+                n=format_number(team_sync.received, ctx.locale),
+                total=format_number(team_sync.expected, ctx.locale))
+        elif team_sync.received:
             text = ngettext("Syncing… {n} change received", "Syncing… {n} changes received",
                             team_sync.received).format(
                 n=format_number(team_sync.received, ctx.locale))

@@ -57,6 +57,7 @@ class TeamSync(QObject):
         self.status = TeamStatus(False)
         self.running = False
         self.received = 0  # records taken in by the sync running now
+        self.expected = 0  # records the server has for this laptop (0: not known yet)
         self.offline_since: datetime | None = None
         self.problem: str | None = None  # translated: what went wrong and what to do
         self._runner: BackgroundSync | None = None
@@ -112,7 +113,7 @@ class TeamSync(QObject):
             self._again = True
             return
         self.running = True
-        self.received = 0
+        self.received = self.expected = 0
         self._worker = _Worker(self._runner, self)
         self._worker.progressed.connect(self._progressed)
         self._worker.done.connect(self._done)
@@ -123,9 +124,9 @@ class TeamSync(QObject):
     # --- results -------------------------------------------------------------------------
 
     @Slot(str, int, int)
-    def _progressed(self, stage: str, done: int, _total: int) -> None:
+    def _progressed(self, stage: str, done: int, total: int) -> None:
         if stage == "pull" and not self._stale():
-            self.received = done
+            self.received, self.expected = done, total
             self.changed.emit()
 
     def _stale(self) -> bool:

@@ -120,3 +120,23 @@ def test_a_helper_that_died_between_syncs_is_started_again(two):
         runner.close()
     assert _helpers() == []
     assert "Later" in [row[0] for row in visit.db.all("SELECT last_name FROM persons")]
+
+
+def test_a_server_not_yet_told_of_the_progress_question_still_syncs(two):
+    """A laptop updated before its administrator re-ran ``server init``: no total to show,
+    nothing else different."""
+    import psycopg
+
+    desk, visit, db = two
+    with psycopg.connect(db.owner_dsn, autocommit=True) as conn:
+        conn.execute("DROP FUNCTION workbench.waiting(bigint)")
+    CaseService(desk).create_case(intake(last_name="Anyway"))
+    sync(desk)
+    totals: list[int] = []
+    runner = BackgroundSync(visit)
+    try:
+        runner.run(lambda stage, done, total: totals.append(total) if stage == "pull" else None)
+    finally:
+        runner.close()
+    assert totals and set(totals) == {0}
+    assert "Anyway" in [row[0] for row in visit.db.all("SELECT last_name FROM persons")]

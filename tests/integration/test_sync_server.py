@@ -340,6 +340,23 @@ def test_a_case_workers_pull_leaves_out_the_leads_facts_and_a_leads_has_only_the
     assert [row[2] for row in pull(team.login(lead))] == ["facts", "facts"]
 
 
+def test_what_is_waiting_is_what_a_pull_would_bring(team):
+    advisor, other, lead = team.member("advisor"), team.member("advisor"), team.member("lead")
+    push(team.login(advisor), [Change("case"), Change("facts"), Change("audit"),
+                               Change("facts"), Change("case")])
+
+    def waiting(conn, after: int = 0) -> int:
+        return conn.execute("SELECT workbench.waiting(%s)", (after,)).fetchone()[0]
+
+    first = pull(team.login(other))[0][0]
+    assert waiting(team.login(other)) == len(pull(team.login(other))) == 3
+    assert waiting(team.login(other), first) == len(pull(team.login(other), first)) == 2
+    assert waiting(team.login(lead)) == len(pull(team.login(lead))) == 2
+    with pytest.raises(psycopg.Error) as excinfo:
+        waiting(team.login(other), -1)
+    assert sqlstate_of(excinfo) == "WB005"
+
+
 def test_a_login_that_is_no_device_is_unknown(team):
     with pytest.raises(psycopg.Error) as refused:  # the owner owns the functions
         team.owner.execute("SELECT * FROM workbench.my_device()")

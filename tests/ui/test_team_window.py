@@ -395,3 +395,32 @@ def test_a_sync_stopped_and_started_again_at_once_is_not_taken_for_the_old_one(
     assert window.team_sync.running  # the new sync goes on, and the window did not wait
     qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
     assert status(window) == "Up to date"
+
+
+def test_a_large_sync_shows_how_far_it_is(team_window, qtbot):
+    """Over a thousand records to take in (a new laptop's first sync, or a laptop back
+    after weeks away): a bar and "N of M" beside the words, gone when it is done."""
+    from workbench.demo.seed import seed_demo
+
+    window, visit, _cluster = team_window
+    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
+    seed_demo(visit, 1100, seed=6)
+    sync(visit)
+    seen: list[tuple[bool, int, int, str]] = []
+    bar = window.sync_label.bar
+    window.team_sync.changed.connect(lambda: seen.append(
+        (bar.isVisibleTo(window), bar.value(), bar.maximum(), status(window))))
+    activate(window, qtbot)
+    sync_now(window, qtbot)
+    qtbot.waitUntil(lambda: window.team_sync.running, timeout=5000)
+    qtbot.waitUntil(lambda: not window.team_sync.running, timeout=60000)
+    shown = [entry for entry in seen if entry[0]]
+    assert shown, seen
+    assert all(maximum >= 1100 for _v, _value, maximum, _t in shown)
+    assert [value for _v, value, _m, _t in shown] == sorted(value for _v, value, _m, _t in shown)
+    _visible, value, maximum, text = shown[-1]
+    from workbench.i18n import format_number
+    locale = window.ctx.locale
+    assert text == (f"Syncing… {format_number(value, locale)} of "
+                    f"{format_number(maximum, locale)} changes received")
+    assert not bar.isVisibleTo(window) and status(window) == "Up to date"

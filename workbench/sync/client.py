@@ -174,6 +174,20 @@ class Server:
         return [(r[0], Sealed(_hex(r[1]), r[2], _hex(r[3]), bytes(r[4]), r[5], r[6],
                               bytes(r[7]), bytes(r[8]), bytes(r[9]))) for r in rows]
 
+    def waiting(self, after: int) -> int | None:
+        """How many records a pull after ``after`` brings; None from a server whose
+        functions predate the question (its administrator has not run ``server init``
+        with this version yet)."""
+        assert self._conn is not None
+        try:
+            with self._conn.cursor() as cursor:
+                ((count,),) = cursor.execute("SELECT workbench.waiting(%s)", (after,)).fetchall()
+                return count
+        except psycopg.errors.UndefinedFunction:
+            return None
+        except psycopg.Error as error:
+            raise _classify(error) from error
+
     def pull_pages(self, after: int) -> Iterator[list[tuple[int, Sealed]]]:
         limit = self.page
         while True:

@@ -259,12 +259,15 @@ def _collector_paused() -> Iterator[None]:
 def pull(team: Team, report: SyncReport, progress: Progress | None = None) -> None:
     db = team.db
     after = state.cursor(db)
+    # How many to expect, for a progress bar (0: not known); one count on the server.
+    expected = (team.server.waiting(after) or 0) if progress else 0
     with opening.Opener(team.device_id, team.signer, team.case_key) as opener:
         for page, opened in opener.pages(team.server.pull_pages(after)):
             _apply_page(team, report, page, opened)
             gc.collect(1)  # the young cycles only: cheap, and memory stays flat
             if progress:
-                progress("pull", report.received + report.duplicates, 0)
+                done = report.received + report.duplicates
+                progress("pull", done, max(expected, done) if expected else 0)
         report.opened_ahead = opener.opened_ahead
 
 
@@ -344,7 +347,9 @@ def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None)
     """A lead's laptop: the team's statistics facts, nothing else."""
     from workbench.sync import team_facts
     session, db = team.session, team.db
-    for page in team.server.pull_pages(state.cursor(db)):
+    after = state.cursor(db)
+    expected = (team.server.waiting(after) or 0) if progress else 0
+    for page in team.server.pull_pages(after):
         opened: list[tuple[int, dict]] = []
         for seq, sealed in page:
             try:
@@ -375,4 +380,5 @@ def pull_facts(team: Team, report: SyncReport, progress: Progress | None = None)
                     report.duplicates += 1
             state.put(db, "cursor", str(page[-1][0]))
         if progress:
-            progress("pull", report.received + report.duplicates, 0)
+            done = report.received + report.duplicates
+            progress("pull", done, max(expected, done) if expected else 0)

@@ -377,6 +377,28 @@ BEGIN
 END
 $$;
 
+-- How many changes a pull after ``after`` would bring this device (for a progress bar).
+CREATE FUNCTION workbench.waiting(after bigint)
+RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, workbench, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    me workbench.devices;
+BEGIN
+    me := workbench._caller('active');
+    IF waiting.after IS NULL OR waiting.after < 0 THEN
+        RAISE EXCEPTION 'waiting: after must be >= 0' USING ERRCODE = 'WB005';
+    END IF;
+    IF me.role = 'lead' THEN
+        RETURN (SELECT count(*) FROM workbench.changes c
+                WHERE c.channel = 'facts' AND c.seq > waiting.after);
+    END IF;
+    RETURN (SELECT count(*) FROM workbench.changes c
+            WHERE c.seq > waiting.after AND c.channel <> 'facts');
+END
+$$;
+
 CREATE FUNCTION workbench.server_info()
 RETURNS TABLE (schema_version int, team_id text, min_client_version int)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, workbench, pg_temp
@@ -602,6 +624,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA workbench FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     workbench.push(uuid[], text[], bytea[], int[], int[], bytea[], bytea[], bytea[], int),
     workbench.pull(bigint, int),
+    workbench.waiting(bigint),
     workbench.my_device(),
     workbench.my_envelopes(),
     workbench.devices(),
