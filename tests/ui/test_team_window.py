@@ -157,6 +157,19 @@ def test_the_same_field_edited_offline_on_both_is_a_conflict_in_both_until_settl
     # Different fields merged without a question: the desk's e-mail is on the visit laptop.
     assert visit.editor.tabs.currentWidget().person.editors["email"].widget.text() == \
         "asukas@example.fi"
+    CaseService(desk.ctx.session).create_case(intake(last_name="Untouched"))
+    activate(desk, qtbot)
+    desk.case_list.show_filter.setFocus()
+    qtbot.keyClicks(desk.case_list.show_filter, "Cases")  # Show → Cases with conflicts
+    listed = desk.case_list.view.model()
+    assert desk.case_list.show_filter.currentText() == "Cases with conflicts"
+    from ui.case_list import CASE_ID_ROLE
+    assert listed.rowCount() == 1
+    assert listed.index(0, 0).data(CASE_ID_ROLE) == desk.editor.current_case_id()
+    qtbot.wait(QApplication.keyboardInputInterval() + 100)  # a new search by typing
+    qtbot.keyClicks(desk.case_list.show_filter, "All")
+    assert desk.case_list.show_filter.currentText() == "All cases"
+    assert listed.rowCount() == 2, [listed.index(n, 0).data() for n in range(listed.rowCount())]
 
     qtbot.mouseClick(desk.editor.settle_button, Qt.LeftButton)
     dialog = desk.editor.conflicts_dialog

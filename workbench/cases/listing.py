@@ -76,9 +76,8 @@ def _where(query: CaseQuery, matched: list[int] | None = None) -> tuple[str, lis
         params += [query.followups_due_by.isoformat()] * 2
     if query.with_conflicts:
         # (A store outside a team has the bookkeeping tables too, empty.)
-        clauses.append("c.id IN (SELECT r.row_id FROM sync_rows r WHERE r.tbl = 'cases' AND "
-                       "r.gid IN (SELECT x.entity FROM sync_conflicts k JOIN sync_rows x "
-                       "ON x.gid = k.gid WHERE x.row_id IS NOT NULL))")
+        from workbench.sync.conflicts import CASES_WITH_CONFLICTS
+        clauses.append(f"c.id IN ({CASES_WITH_CONFLICTS})")
     return " AND ".join(clauses), params
 
 
