@@ -265,21 +265,30 @@ def _button(parent, text: str):
     return next(b for b in parent.findChildren(QPushButton) if b.text() == text)
 
 
-def test_a_field_typed_while_another_laptops_change_arrives_keeps_both(team_window, qtbot):
-    window, visit, _cluster = team_window
+def type_while_another_laptop_saves(window, visit, qtbot, field: str, typed: str,
+                                    **theirs: str):
+    """Type into the first case's Resident ``field`` (not saved yet) while the visit laptop
+    changes the resident (``theirs``) and the window's sync brings it; returns the field."""
     qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
     window.case_list.view.selectRow(0)
-    case_id = window.editor.current_case_id()
     window.editor.tabs.setCurrentIndex(1)
-    email = window.editor.tabs.currentWidget().person.editors["email"].widget
-    email.setFocus()
-    type_into(qtbot, email, "asukas@example.fi")  # still typing: nothing saved yet
+    widget = window.editor.tabs.currentWidget().person.editors[field].widget
+    widget.setFocus()
+    type_into(qtbot, widget, typed)  # still typing: nothing saved yet
     (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
     person = CaseService(visit).open_case(there).person
-    CaseService(visit).update_person(there, dataclasses.replace(person, phone="+358 44 777"))
+    CaseService(visit).update_person(there, dataclasses.replace(person, **theirs))
     sync(visit)
     sync_now(window, qtbot)
     qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
+    return widget
+
+
+def test_a_field_typed_while_another_laptops_change_arrives_keeps_both(team_window, qtbot):
+    window, visit, _cluster = team_window
+    email = type_while_another_laptop_saves(window, visit, qtbot, "email",
+                                            "asukas@example.fi", phone="+358 44 777")
+    case_id = window.editor.current_case_id()
     assert email.text() == "asukas@example.fi"  # the typing was not overwritten
     qtbot.keyClick(email, Qt.Key_Tab)  # saved as the focus moves on
     saved = window.ctx.cases.open_case(case_id).person
@@ -291,19 +300,8 @@ def test_a_field_typed_while_another_laptop_changes_the_same_field_becomes_a_con
     """The advisor's typing is not overwritten and does not silently overwrite either:
     both values are kept as a question, here and on the other laptop."""
     window, visit, _cluster = team_window
-    qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
-    window.case_list.view.selectRow(0)
-    window.editor.tabs.setCurrentIndex(1)
-    email = window.editor.tabs.currentWidget().person.editors["email"].widget
-    email.setFocus()
-    type_into(qtbot, email, "typed@example.fi")  # still typing: nothing saved yet
-    (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
-    person = CaseService(visit).open_case(there).person
-    CaseService(visit).update_person(there, dataclasses.replace(person,
-                                                                email="arrived@example.fi"))
-    sync(visit)
-    sync_now(window, qtbot)
-    qtbot.waitUntil(lambda: not window.team_sync.running, timeout=20000)
+    email = type_while_another_laptop_saves(window, visit, qtbot, "email",
+                                            "typed@example.fi", email="arrived@example.fi")
     assert email.text() == "typed@example.fi"
     qtbot.keyClick(email, Qt.Key_Tab)  # saved as the focus moves on
     assert window.editor.banner.isVisible()
