@@ -10,7 +10,7 @@ from datetime import date
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -240,7 +240,7 @@ class CaseListPanel(QWidget):
         self.view.activated.connect(self._activated)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.search.returnPressed.connect(self._open_first)
-        QShortcut(QKeySequence.Find, self, activated=self.focus_search)
+        # (Ctrl+F is Case → Find… in the menu: a second binding here made Qt refuse both.)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlcipher3
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.conftest import ADMIN, PASSPHRASE
 from tests.ui.conftest import type_into, unlock_with, when_modal
@@ -219,3 +219,36 @@ def test_lock_from_the_menu_closes_open_dialogs_first(window, ctx, qtbot):
     window.new_case()
     assert states == ["NewCaseDialog", "UnlockDialog"]
     assert ctx.unlocked
+
+
+def test_ctrl_f_from_anywhere_in_the_window_goes_to_the_search_box(window, qtbot):
+    """The search box and F1 advertise Ctrl+F: it must work (two bindings of one key made
+    Qt refuse both, "Ambiguous shortcut overload")."""
+    open_first_case(window, qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    page = window.editor.tabs.currentWidget()
+    first = next(w for w in page.findChildren(QLineEdit) if w.isVisible())
+    first.setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F, Qt.ControlModifier)
+    assert QApplication.focusWidget() is window.case_list.search
+    qtbot.keyClicks(QApplication.focusWidget(), "Salo")
+    assert window.case_list.search.text() == "Salo"
+
+
+def test_no_key_is_bound_twice_in_the_window(window, qtbot):
+    """Every similar case: a key bound twice does nothing at all in Qt."""
+    from PySide6.QtGui import QAction, QShortcut
+
+    open_first_case(window, qtbot)
+    bound: dict[str, list[str]] = {}
+    window_wide = (Qt.WindowShortcut, Qt.ApplicationShortcut)  # (not those of one widget)
+    for action in window.findChildren(QAction):
+        if action.shortcutContext() in window_wide:
+            for key in action.shortcuts():
+                bound.setdefault(key.toString(), []).append(action.text())
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.context() in window_wide and not shortcut.key().isEmpty():
+            bound.setdefault(shortcut.key().toString(), []).append(repr(shortcut.parent()))
+    twice = {key: owners for key, owners in bound.items() if len(owners) > 1}
+    assert twice == {}
