@@ -183,7 +183,8 @@ def _same_list(one: CaseQuery, other: CaseQuery) -> bool:
 class CaseListPanel(QWidget):
     """Search box, filters, the list and a count; emits the case the user opens."""
 
-    case_chosen = Signal(int)
+    case_chosen = Signal(int)  # a case selected in the list: shown beside it
+    case_entered = Signal(int)  # Enter or a double click on it: to work on it
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -311,6 +312,7 @@ class CaseListPanel(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         self.case_chosen.emit(index.data(CASE_ID_ROLE))
+        self.case_entered.emit(index.data(CASE_ID_ROLE))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

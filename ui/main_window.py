@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.case_list = CaseListPanel(self.ctx)
         self.case_list.case_chosen.connect(self.open_case)
+        self.case_list.case_entered.connect(self._enter_case)
         self.editor = CaseEditor(self.ctx)
         self.empty = QLabel(_("Choose a case from the list, or create a new one with Ctrl+N."))
         self.empty.setAlignment(Qt.AlignCenter)
@@ -163,6 +164,12 @@ class MainWindow(QMainWindow):
             return
         if self.editor.open_case(case_id, tab):
             self.right.setCurrentWidget(self.editor)
+
+    def _enter_case(self, case_id: int) -> None:
+        """Enter (or a double click) on a case in the list: its section shown, the cursor in
+        its first field."""
+        if self.editor.current_case_id() == case_id:
+            self.editor.focus_first_field()
 
     def new_case(self) -> None:
         if not self.ctx.unlocked or not self.editor.commit():

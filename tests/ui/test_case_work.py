@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlcipher3
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
 
 from tests.conftest import ADMIN, PASSPHRASE
 from tests.ui.conftest import type_into, unlock_with, when_modal
@@ -252,3 +252,34 @@ def test_no_key_is_bound_twice_in_the_window(window, qtbot):
             bound.setdefault(shortcut.key().toString(), []).append(repr(shortcut.parent()))
     twice = {key: owners for key, owners in bound.items() if len(owners) > 1}
     assert twice == {}
+
+
+def test_keys_never_go_to_a_section_that_is_not_shown(window, qtbot):
+    """Found: after a click on a case the cursor sat in the hidden Follow-ups task field,
+    and typed amounts were saved there as a follow-up. Now a click keeps the cursor in the
+    list, Enter takes it to the shown section's first field, and on every section 50 Tabs
+    never leave it on a widget that cannot be seen."""
+    view = window.case_list.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.visualRect(view.model().index(1, 0)).center())
+    assert window.editor.current_case_id() is not None
+    assert QApplication.focusWidget() is view
+    qtbot.keyClick(view, Qt.Key_Return)
+    focused = QApplication.focusWidget()
+    assert focused.isVisible() and window.editor.tabs.currentWidget().isAncestorOf(focused)
+    tabs = window.editor.tabs
+    bar = tabs.tabBar()
+    right = next((b for b in bar.findChildren(QToolButton) if b.arrowType() == Qt.RightArrow),
+                 None)
+    for index in range(tabs.count()):
+        while not bar.rect().contains(bar.tabRect(index).center()):
+            qtbot.mouseClick(right, Qt.LeftButton)  # the tab bar's arrow, as a person would
+        qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
+        assert tabs.currentIndex() == index
+        for press_number in range(50):
+            qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key_Tab)
+            focused = QApplication.focusWidget()
+            assert focused is not None and focused.isVisible(), \
+                (bar.tabText(index), press_number, focused)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -108,7 +109,27 @@ class CaseEditor(QWidget):
         self._show(file)
         if tab is not None:
             self.tabs.setCurrentIndex(tab)
+        self.keep_focus_in_sight()
         return True
+
+    def keep_focus_in_sight(self) -> None:
+        """No key may go to a field the advisor cannot see: focus left on a section that is
+        not shown moves to the first field of the one that is."""
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused) and not focused.isVisible():
+            self.focus_first_field()
+
+    def focus_first_field(self) -> bool:
+        """Focus the first field of the section shown; False if it has none."""
+        page = self.tabs.currentWidget()
+        widget = page.nextInFocusChain() if page is not None else None
+        while widget is not None and widget is not page and page.isAncestorOf(widget):
+            if widget.isVisible() and widget.isEnabled() and \
+                    widget.focusPolicy() & Qt.TabFocus:
+                widget.setFocus(Qt.TabFocusReason)
+                return True
+            widget = widget.nextInFocusChain()
+        return False
 
     def _conflict_banner(self) -> QFrame:
         banner = QFrame()
@@ -191,6 +212,7 @@ class CaseEditor(QWidget):
             self.tabs.blockSignals(False)
             return
         self._previous = index
+        self.keep_focus_in_sight()
 
     def commit(self) -> bool:
         """Save every page's pending edits; False if one must be put right first."""

@@ -164,8 +164,9 @@ class RecordPage(QWidget):
     def start_new(self) -> None:
         self.table.clearSelection()
         self._show(None)
-        first = self.kind.focus or self.kind.fields[0].name
-        self.editors[first].widget.setFocus()
+        if self.isVisible():  # (a page filled while another section shows takes no keys)
+            first = self.kind.focus or self.kind.fields[0].name
+            self.editors[first].widget.setFocus()
 
     def _show(self, record: Any) -> None:
         self._loading = True
