@@ -69,6 +69,22 @@ class Dialogs:
                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return reply == QMessageBox.Yes
 
+    @classmethod
+    def choose(cls, parent: QWidget | None, text: str, options: list[tuple[str, str]],
+               title: str | None = None) -> str | None:
+        """Buttons ``options`` (key, label), the last the default; the key chosen, or None
+        when the dialog is closed without a choice."""
+        scripted, answer = cls._scripted("choose", text)
+        if scripted:
+            return answer
+        box = QMessageBox(QMessageBox.Warning, title or _("Housing Advice Workbench"), text,
+                          QMessageBox.NoButton, parent)
+        buttons = {box.addButton(label, QMessageBox.AcceptRole): key for key, label in options}
+        box.setDefaultButton(list(buttons)[-1])
+        box.setEscapeButton(list(buttons)[-1])
+        box.exec()
+        return buttons.get(box.clickedButton())
+
     # --- files ---------------------------------------------------------------------------
 
     @classmethod

@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
             self._action(file_menu, _("&New case…"), self.new_case, QKeySequence.New)
             self._action(file_menu, _("S&tatistics…"), self.open_statistics, "Ctrl+Shift+S")
         self._action(file_menu, _("Sync &now"), self.team_sync.sync_now, "F5")
-        self._action(file_menu, _("&Lock"), self.lock, "Ctrl+L")
+        self._action(file_menu, _("&Lock"), self.lock_when_saved, "Ctrl+L")
         file_menu.addSeparator()
         self._action(file_menu, _("&Settings…"), self.open_settings, "Ctrl+,")
         file_menu.addSeparator()
@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
             return
         if self.editor.open_case(case_id, tab):
             self.right.setCurrentWidget(self.editor)
+        elif self.editor.current_case_id() is not None:
+            # Stayed on the open case (an entry to put right): the list says so too, and
+            # a second click on the other case tries again.
+            self.case_list.select_case(self.editor.current_case_id())
 
     def _enter_case(self, case_id: int) -> None:
         """Enter (or a double click) on a case in the list: its section shown, the cursor in
@@ -172,7 +176,7 @@ class MainWindow(QMainWindow):
             self.editor.focus_first_field()
 
     def new_case(self) -> None:
-        if not self.ctx.unlocked or not self.editor.commit():
+        if not self.ctx.unlocked or not self.editor.commit_or_ask():
             return
         dialog = NewCaseDialog(self.ctx, self)
         result = dialog.exec()
@@ -223,6 +227,12 @@ class MainWindow(QMainWindow):
 
     # --- locking -------------------------------------------------------------------------
 
+    def lock_when_saved(self) -> None:
+        """File → Lock: an entry that cannot be saved is asked about first (the idle lock
+        cannot ask: nobody is there, and such an entry cannot be kept)."""
+        if not self.ctx.unlocked or self.editor.commit_or_ask():
+            self.lock()
+
     def lock(self) -> None:
         """Finish saving, close dialogs, forget the key and the cases, ask to unlock."""
         if not self.ctx.unlocked:
@@ -257,7 +267,7 @@ class MainWindow(QMainWindow):
             self.close()
 
     def open_statistics(self) -> None:
-        if self.ctx.unlocked and self.editor.commit():
+        if self.ctx.unlocked and self.editor.commit_or_ask():
             StatsDialog(self.ctx, self).exec()
 
     def _after_unlock(self) -> None:
@@ -316,7 +326,7 @@ class MainWindow(QMainWindow):
 
     def change_language(self, language: str) -> None:
         """Rebuild the window in the new language, back on the same case and tab."""
-        if not self.editor.commit():
+        if not self.editor.commit_or_ask():
             return
         case_id, tab = self.editor.current_case_id(), self.editor.tabs.currentIndex()
         search = self.case_list.search.text()
@@ -332,8 +342,8 @@ class MainWindow(QMainWindow):
     # --- closing -------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.ctx.unlocked and not self.editor.commit():
-            event.ignore()  # a field must be put right first; its message says what
+        if self.ctx.unlocked and not self.editor.commit_or_ask():
+            event.ignore()  # the advisor chose to put an entry right first
             return
         self.ctx.preferences.set(WINDOW_GEOMETRY, bytes(self.saveGeometry()))
         self.ctx.preferences.set(SPLITTER_STATE, bytes(self.splitter.saveState()))

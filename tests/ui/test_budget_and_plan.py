@@ -70,6 +70,13 @@ def test_an_amount_that_does_not_parse_saves_nothing(window, case_id, qtbot):
     qtbot.keyClick(field, Qt.Key_Tab)
     assert "12,3,4" in page.problem.text()
     assert BudgetService(window.ctx.session).latest(case_id) is None
+    # Closing with the amount still wrong names it; the advisor lets it go.
+    Dialogs.answer_next("discard")
+    window.close()
+    kind, text = Dialogs.shown[-1]
+    assert kind == "choose" and text.startswith(
+        "The entry in Budget cannot be saved: Earnings (net): “12,3,4” is not an amount")
+    assert not window.isVisible()
 
 
 def plan_page(window) -> PlanPage:

@@ -283,3 +283,52 @@ def test_keys_never_go_to_a_section_that_is_not_shown(window, qtbot):
             focused = QApplication.focusWidget()
             assert focused is not None and focused.isVisible(), \
                 (bar.tabText(index), press_number, focused)
+
+
+def _show_section(window, qtbot, title: str) -> None:
+    """Click a section's tab (scrolling the tab bar with its arrow when needed)."""
+    tabs = window.editor.tabs
+    bar = tabs.tabBar()
+    index = next(i for i in range(tabs.count()) if bar.tabText(i).replace("&", "") == title)
+    right = next((b for b in bar.findChildren(QToolButton) if b.arrowType() == Qt.RightArrow),
+                 None)
+    while not bar.rect().contains(bar.tabRect(index).center()):
+        qtbot.mouseClick(right, Qt.LeftButton)
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index
+
+
+def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window, qtbot):
+    """Found: with such an entry, another case, Statistics or Quit did nothing and said
+    nothing. Now one dialog names the section and the field: Go there, or Discard."""
+    from ui.dialogs import Dialogs
+
+    view = window.case_list.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.visualRect(view.model().index(0, 0)).center())
+    first = window.editor.current_case_id()
+    followups_before = len(window.ctx.cases.open_case(first).followups)
+    _show_section(window, qtbot, "Follow-ups")
+    page = window.editor.tabs.currentWidget()
+    type_into(qtbot, page.editors["task"].widget, "Call the landlord")
+    due = page.editors["due_on"].widget
+    due.setFocus()
+    due.selectAll()
+    qtbot.keyClick(due, Qt.Key_Delete)  # no due date: the entry cannot be saved
+
+    Dialogs.answer_next("go")
+    other = view.visualRect(view.model().index(1, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=other)
+    kind, text = Dialogs.shown[-1]
+    assert kind == "choose"
+    assert text.startswith("The entry in Follow-ups cannot be saved: Due — ")
+    assert window.editor.current_case_id() == first  # stayed, on the entry
+    assert window.editor.tabs.currentWidget() is page
+    assert QApplication.focusWidget() is due
+
+    Dialogs.answer_next("discard")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=other)
+    assert window.editor.current_case_id() != first  # moved on
+    assert len(window.ctx.cases.open_case(first).followups) == followups_before

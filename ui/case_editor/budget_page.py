@@ -150,6 +150,7 @@ class BudgetPage(QWidget):
         line.addStretch(1)
         layout.addLayout(line)
         self.problem = QLabel()
+        self.problem.setObjectName("pageProblem")  # (the editor names it when asked)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
         layout.addWidget(self.problem)

@@ -32,6 +32,8 @@ from ui.case_editor.record_page import RecordKind, RecordPage
 from ui.case_editor.resident import ResidentPage
 from ui.case_editor.tenancy import TenancyPage
 from ui.context import AppContext
+from ui.dialogs import Dialogs
+from ui.fields import FieldRow
 from workbench.cases.model import CaseFile
 from workbench.i18n import _, format_money, ngettext
 from workbench.labels import label
@@ -101,7 +103,7 @@ class CaseEditor(QWidget):
 
     def open_case(self, case_id: int, tab: int | None = None) -> bool:
         """Show a case; False (and the current case kept) when pending edits cannot be saved."""
-        if not self.commit():
+        if not self.commit_or_ask():
             return False
         file = self.ctx.run(self, lambda: self.ctx.cases.open_case(case_id))
         if file is None:
@@ -220,6 +222,33 @@ class CaseEditor(QWidget):
             return True
         return all(page.commit() for page, _title in self.pages)
 
+    def commit_or_ask(self) -> bool:
+        """Save every section's pending edits before the advisor moves on. An entry that
+        cannot be saved is never a silent refusal: one dialog names its section and field,
+        with *Discard* (the entry goes, the move goes on) and *Go there*. True when
+        nothing is left pending."""
+        if self.file is None or not self.ctx.unlocked:
+            return True
+        for index, (page, title) in enumerate(self.pages):
+            if page.commit():
+                continue
+            field, problem = _first_problem(page)
+            text = (_("The entry in {section} cannot be saved: {field} — {problem}")
+                    if field else _("The entry in {section} cannot be saved: {problem}"))
+            choice = Dialogs.choose(self, text.format(
+                section=_(title).replace("&", ""), field=field,
+                problem=problem or _("it is not complete.")),
+                [("discard", _("&Discard the entry")), ("go", _("&Go there"))],
+                _("An entry is not saved"))
+            if choice == "discard":
+                _forget_edits(page)
+                self.reload()
+                continue
+            self.tabs.setCurrentIndex(index)
+            _focus_problem(page)
+            return False
+        return True
+
     def show_page(self, page: QWidget) -> None:
         self.tabs.setCurrentWidget(page)
 
@@ -239,3 +268,32 @@ class CaseEditor(QWidget):
         self.file = None
         self.header.clear()
         self.banner.hide()
+
+
+def _problem_rows(page: QWidget) -> list[FieldRow]:
+    return [row for row in page.findChildren(FieldRow) if row.error.text()]
+
+
+def _first_problem(page: QWidget) -> tuple[str, str]:
+    """The caption of the first field that says it cannot be saved, and what it says."""
+    for row in _problem_rows(page):
+        widget = row.layout().itemAt(0).widget()
+        caption = next((label.text().replace("&", "") for label in page.findChildren(QLabel)
+                        if label.buddy() is widget and label.text()), "")
+        return caption, row.error.text()
+    said = [label.text() for label in page.findChildren(QLabel)
+            if label.objectName() == "pageProblem" and label.text()]
+    return "", said[0] if said else ""
+
+
+def _focus_problem(page: QWidget) -> None:
+    rows = _problem_rows(page)
+    if rows:
+        rows[0].layout().itemAt(0).widget().setFocus(Qt.OtherFocusReason)
+
+
+def _forget_edits(page: QWidget) -> None:
+    """The section's typing is let go; the reload that follows fills it from the store."""
+    for widget in (page, *page.findChildren(QWidget)):
+        if getattr(widget, "dirty", False) is True:
+            widget.dirty = False
