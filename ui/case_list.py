@@ -326,8 +326,10 @@ class CaseListPanel(QWidget):
     def _update_count(self) -> None:
         total = self.model.total
         if self.model.ranked() and total >= RANKED_LIMIT:
-            self.count.setText(_("The first {count} matches; type more to narrow the "
-                                 "search.").format(count=total))
+            self.count.setText(ngettext(
+                "The first {count} match; type more to narrow the search.",
+                "The first {count} matches; type more to narrow the search.",
+                total).format(count=total))
         else:
             self.count.setText(ngettext("{count} case", "{count} cases", total).format(
                 count=total))

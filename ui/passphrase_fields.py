@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar
 
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.passphrase import strength
 from workbench.session import MIN_PASSPHRASE_LENGTH
 
@@ -60,7 +60,8 @@ class PassphraseFields(QObject):
         self.meter.setValue(verdict.score)
         text = f"{verdict.verdict}. {verdict.advice}" if typed else ""
         if 0 < len(typed) < MIN_PASSPHRASE_LENGTH:
-            text += " " + _("At least {count} characters.").format(count=MIN_PASSPHRASE_LENGTH)
+            text += " " + ngettext("At least {count} character.", "At least {count} characters.",
+                                   MIN_PASSPHRASE_LENGTH).format(count=MIN_PASSPHRASE_LENGTH)
         elif self.repeat.text() and self.repeat.text() != typed:
             text += " " + _("The two passphrases differ.")
         self.feedback.setText(text.strip())

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.errors import WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.session import Session, StoreLocation, unlock
 from workbench.store import throttle
 from workbench.store.throttle import delay_after  # noqa: F401  (the rule lives in the core)
@@ -90,8 +90,9 @@ class UnlockDialog(QDialog):
         seconds = throttle.wait_seconds(self.location.data_dir, self.user.currentText())
         if seconds:
             if not isinstance(error, throttle.TooManyTries):
-                message += " " + _("Wait {seconds} seconds before trying again.").format(
-                    seconds=seconds)
+                message += " " + ngettext("Wait {seconds} second before trying again.",
+                                          "Wait {seconds} seconds before trying again.",
+                                          seconds).format(seconds=seconds)
             self.buttons.button(QDialogButtonBox.Ok).setEnabled(False)
             self.wait.start(seconds * 1000)
         self.message.setText(message)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QPushButton, QSpinBox
 
 from tests.helpers import intake
 from tests.ui.conftest import type_into
@@ -186,3 +186,17 @@ def test_an_administrator_sets_the_statistics_threshold_in_settings(window, qtbo
     row = window.ctx.session.db.one("SELECT actor, action FROM audit_log WHERE action = "
                                     "'settings.policy' ORDER BY id DESC")
     assert tuple(row) == ("anna", "settings.policy")
+
+
+def test_one_instalment_is_said_in_the_singular(window, case_id, qtbot):
+    """Found: "1 instalments add up to the arrears". Counts are said with plurals."""
+    page = plan_page(window)
+    page.months.setFocus()
+    page.months.selectAll()
+    qtbot.keyClicks(page.months, "1")
+    generate = next(b for b in page.findChildren(QPushButton) if b.text() == "&Generate")
+    qtbot.mouseClick(generate, Qt.LeftButton)
+    assert len(page.model.rows) == 1
+    assert "1 instalment adds up to the arrears" in page.banner.text()
+    Dialogs.answer_next(False)  # closing: the draft is not kept
+    window.close()

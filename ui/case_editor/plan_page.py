@@ -34,7 +34,7 @@ from ui.plan_editor import PlanTable, PlanTableModel
 from workbench.budget.service import BudgetService
 from workbench.cases.model import ArrearsComponent, CaseFile
 from workbench.errors import FieldError, ValidationError
-from workbench.i18n import N_, _, format_date, format_money
+from workbench.i18n import N_, _, format_date, format_money, ngettext
 from workbench.labels import label
 from workbench.plans.checks import draft_state
 from workbench.plans.model import PlanDraft, PlanRevision, PlanRow
@@ -394,17 +394,21 @@ class PlanPage(QWidget):
                 sum=money(state.scheduled), total=money(state.total),
                 difference=money(state.difference)))
         else:
-            notes.append(_("{count} instalments add up to the arrears, {total}.").format(
-                count=len(draft.rows), total=money(state.total)))
+            notes.append(ngettext("{count} instalment adds up to the arrears, {total}.",
+                                  "{count} instalments add up to the arrears, {total}.",
+                                  len(draft.rows)).format(count=len(draft.rows),
+                                                          total=money(state.total)))
         if state.out_of_order:
             problems.append(_("Dates out of order at instalment {numbers}.").format(
                 numbers=", ".join(str(n + 1) for n in state.out_of_order)))
         if state.not_positive:
             problems.append(_("Instalments must be more than zero."))
         if state.above_capacity:
-            notes.append(_("{count} instalments are above the payment capacity of {capacity}."
-                           ).format(count=len(state.above_capacity),
-                                    capacity=money(self.capacity or 0)))
+            notes.append(ngettext(
+                "{count} instalment is above the payment capacity of {capacity}.",
+                "{count} instalments are above the payment capacity of {capacity}.",
+                len(state.above_capacity)).format(count=len(state.above_capacity),
+                                                  capacity=money(self.capacity or 0)))
         self.reason_label.setVisible(bool(state.above_capacity))
         self.reason_row.setVisible(bool(state.above_capacity))
         self.banner.setText(" ".join(problems + notes))

@@ -7,7 +7,7 @@ import json
 
 from workbench.dates import parse_date
 from workbench.errors import ValidationError
-from workbench.i18n import N_, _, format_amount, format_date, locale_for
+from workbench.i18n import N_, _, format_amount, format_date, locale_for, ngettext
 from workbench.money import parse_money
 from workbench.plans.schedule import PlanTerms, build_schedule
 
@@ -65,6 +65,7 @@ def run_preview(context, args: argparse.Namespace) -> int:
     for number, item in enumerate(schedule, 1):
         print(f"{number:>4}  {format_date(item.due, locale, 'short'):>12}  "
               f"{format_amount(item.amount, locale):>14}")
-    print(_("{count} instalments, {total} in all.").format(
-        count=len(schedule), total=format_amount(terms.total, locale)))
+    print(ngettext("{count} instalment, {total} in all.", "{count} instalments, {total} in all.",
+                   len(schedule)).format(count=len(schedule),
+                                         total=format_amount(terms.total, locale)))
     return 0

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.context import CommandContext, add_store_arguments
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.session import check_passphrase
 from workbench.sync import conflicts, team
 from workbench.sync.engine import sync
@@ -176,18 +176,25 @@ def run_sync(context: CommandContext, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json()))
         return 0
-    print(_("Sent {sent}, received {received} changes.").format(
+    print(ngettext("Sent {sent}, received {received} change.",
+                   "Sent {sent}, received {received} changes.", report.received).format(
         sent=report.sent, received=report.received))
     if report.conflicts:
         print(_("Conflicts to settle: {count} (workbench conflicts list)").format(
             count=report.conflicts))
     if report.held:
-        print(_("{count} changes are kept aside: they come from a newer version of the "
-                "program (update this program), or wait for an earlier change the server has "
-                "not sent yet.").format(count=report.held))
+        print(ngettext(
+            "{count} change is kept aside: it comes from a newer version of the program "
+            "(update this program), or waits for an earlier change the server has not sent "
+            "yet.",
+            "{count} changes are kept aside: they come from a newer version of the program "
+            "(update this program), or wait for an earlier change the server has not sent "
+            "yet.", report.held).format(count=report.held))
     if report.refused:
-        print(_("{count} changes did not verify and were not applied.").format(
-            count=len(report.refused)), file=sys.stderr)
+        print(ngettext("{count} change did not verify and was not applied.",
+                       "{count} changes did not verify and were not applied.",
+                       len(report.refused)).format(count=len(report.refused)),
+              file=sys.stderr)
     return 0
 
 
