@@ -243,7 +243,10 @@ class CaseListPanel(QWidget):
         self.search.returnPressed.connect(self._open_first)
         # (Ctrl+F is Case → Find… in the menu: a second binding here made Qt refuse both.)
         self.model.modelReset.connect(self._update_count)
+        self.model.modelReset.connect(self._mark_open_case)
         self.model.rowsInserted.connect(self._update_count)
+        self.open_case_id: int | None = None  # the case shown beside the list (marked in it)
+        self._marking = False
 
     def _column_widths(self) -> dict[Column, int]:
         """Widths that fit what the columns hold in this language and locale."""
@@ -310,12 +313,25 @@ class CaseListPanel(QWidget):
         if row is not None:
             self.view.selectRow(row)
 
+    def _mark_open_case(self) -> None:
+        """A new search or sort keeps the open case marked where it appears in the list
+        (selecting it again opens nothing: it is open)."""
+        if self.open_case_id is None:
+            return
+        row = self.model.row_of(self.open_case_id)
+        if row is not None:
+            self._marking = True
+            try:
+                self.view.selectRow(row)
+            finally:
+                self._marking = False
+
     def _activated(self, index: QModelIndex) -> None:
         self.case_chosen.emit(index.data(CASE_ID_ROLE))
         self.case_entered.emit(index.data(CASE_ID_ROLE))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._marking:
             self.case_chosen.emit(current.data(CASE_ID_ROLE))
 
     def _open_first(self) -> None:

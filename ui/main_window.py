@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
             return
         if self.editor.open_case(case_id, tab):
             self.right.setCurrentWidget(self.editor)
+            self.case_list.open_case_id = case_id
         elif self.editor.current_case_id() is not None:
             # Stayed on the open case (an entry to put right): the list says so too, and
             # a second click on the other case tries again.

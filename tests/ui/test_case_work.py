@@ -332,3 +332,20 @@ def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=other)
     assert window.editor.current_case_id() != first  # moved on
     assert len(window.ctx.cases.open_case(first).followups) == followups_before
+
+
+def test_the_open_case_stays_marked_in_the_list_after_a_search(window, qtbot):
+    view = window.case_list.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.visualRect(view.model().index(2, 0)).center())
+    opened = window.editor.current_case_id()
+    surname = window.ctx.cases.open_case(opened).person.last_name
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    type_into(qtbot, window.case_list.search, surname)  # (may hold ä and ö)
+    qtbot.waitUntil(lambda: all(surname in view.model().index(n, 0).data()
+                                for n in range(view.model().rowCount())), timeout=5000)
+    marked = view.selectionModel().selectedRows()
+    assert [index.data(CASE_ID_ROLE) for index in marked] == [opened]
+    assert window.editor.current_case_id() == opened
