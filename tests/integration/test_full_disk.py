@@ -64,14 +64,25 @@ def test_a_backup_to_a_full_disk_leaves_no_file_and_the_store_as_it_was(seeded, 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
 def test_an_export_to_a_full_disk_leaves_no_file(seeded, small_disk, fmt):
     filler = small_disk / "filler"
-    filler.write_bytes(os.urandom(60 * 1024))  # a nearly full disk
+    taken = os.open(filler, os.O_WRONLY | os.O_CREAT)  # every byte of the disk taken
+    try:
+        while os.write(taken, b"\0" * 1024):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(taken)
+    out = small_disk / f"q3.{fmt}"
     result = run_unlocked(seeded.data_dir, "stats", "--quarter", "2026Q3", "--format", fmt,
-                          "--lang", "fi", "--out", str(small_disk / f"q3.{fmt}"))
-    if fmt != "csv" or result.returncode:
-        assert_disk_full_message(result)
-    assert sorted(p.name for p in small_disk.iterdir()) in (["filler"], ["filler", f"q3.{fmt}"])
-    if (small_disk / f"q3.{fmt}").exists():  # a CSV small enough to fit is whole
-        assert (small_disk / f"q3.{fmt}").read_bytes().startswith(b"table,row")
+                          "--lang", "fi", "--out", str(out))
+    assert_disk_full_message(result)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing half-written
+    if fmt == "csv":  # with room again, the same export is written whole
+        filler.unlink()
+        again = run_unlocked(seeded.data_dir, "stats", "--quarter", "2026Q3", "--format",
+                             fmt, "--lang", "fi", "--out", str(out))
+        assert again.returncode == 0, again.stderr
+        assert out.read_bytes().startswith(b"table,row")
 
 
 def test_set_up_on_a_full_disk_says_so_and_can_be_retried(small_disk, tmp_path):

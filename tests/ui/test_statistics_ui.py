@@ -69,6 +69,27 @@ def test_an_export_is_of_what_the_controls_say_not_an_older_preview(ctx, qtbot, 
 
 
 def test_an_advisor_opens_statistics_from_the_file_menu(window, qtbot):
-    actions = [a.text() for menu in window.menuBar().actions() for a in menu.menu().actions()]
-    assert "S&tatistics…" in actions
+    """File → Statistics… opens the statistics over the window; its tables show; Close
+    returns to the cases."""
+    from tests.ui.conftest import when_modal
+
     assert not window.lead_only
+    seen = {}
+
+    def look(dialog) -> None:
+        seen["title"] = dialog.windowTitle()
+        panel = dialog.findChild(StatsPanel)
+        qtbot.mouseClick(button(panel, "&Show the tables"), Qt.LeftButton)
+        seen["tables"] = panel.tables.count()
+        dialog.reject()
+
+    when_modal(look)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5000)
+    qtbot.keyClick(window, Qt.Key_F, Qt.AltModifier)  # the File menu, from the keyboard
+    qtbot.waitUntil(lambda: window.menuBar().activeAction() is not None, timeout=5000)
+    menu = window.menuBar().activeAction().menu()
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    qtbot.keyClick(menu, Qt.Key_T)  # S&tatistics…
+    assert seen == {"title": "Statistics", "tables": 10}
+    assert window.isVisible() and not window.lead_only

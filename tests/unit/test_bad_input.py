@@ -82,21 +82,32 @@ def test_only_an_admin_of_the_backup_may_restore_it_and_restored_files_are_priva
 
 
 def test_an_erased_persons_name_is_gone_from_every_file(session):
+    """Read as an attacker with every file and the keys would: each page of both stores and
+    their logs decrypted by hand (free pages too), and every other file as it is."""
+    from tests.support.sqlcipher_pages import looks_decrypted, plaintext_pages
+
     service = CaseService(session)
     file = service.create_case(intake(last_name="Poistettavainen", identity_text="131052-308T"))
     seed_demo(session, 10)
+    kept = service.open_case(1 if file.case.id != 1 else 2).person.last_name
     service.erase_case(file.case.id)
     session.lock()
-    blob = b"".join(snapshot(session.location).values())
-    # The files are encrypted, so look inside with the key as an attacker with it would.
     reopened = unlock(session.location, ADMIN, PASSPHRASE)
-    key = bytes(reopened.store_key("case"))
+    keys = {session.location.db_path: bytes(reopened.store_key("case")),
+            session.location.facts_path: bytes(reopened.store_key("facts"))}
     reopened.lock()
-    raw = connect_keyed(session.location.db_path, key)
-    pages = b"".join(bytes(row[0]) for row in raw.execute("SELECT block FROM case_search_data"))
-    raw.close()
-    assert b"poistettavainen" not in pages.lower() and b"308t" not in pages.lower()
-    assert b"Poistettavainen" not in blob
+    for path, key in keys.items():
+        pages = plaintext_pages(path, key)
+        assert looks_decrypted(pages), path.name
+        text = b"".join(pages).lower()
+        assert b"poistettavainen" not in text and b"131052" not in text, path.name
+        if path == session.location.db_path:  # the reading works: a kept name is there
+            assert kept.lower().encode() in text
+    stores = {p.name for p in keys} | {p.name + "-wal" for p in keys} | \
+        {p.name + "-shm" for p in keys}
+    for name, data in snapshot(session.location).items():
+        if name not in stores:
+            assert b"Poistettavainen" not in data and b"131052" not in data, name
 
 
 def test_a_busy_store_says_so(session, monkeypatch):

@@ -72,10 +72,18 @@ def test_search_finds_words_from_the_contact_log_once_it_is_saved(service):
 
 
 def test_search_ignores_fts_syntax_in_what_is_typed(service):
-    service.create_case(intake())
+    """What is typed is words to find, never the index's query language."""
+    asa = service.create_case(intake()).case.id
+    service.create_case(intake(first_name="Bo", last_name="Ek", identity_text="",
+                               street="Storgatan 1"))
     for typed in ['"', "AND OR NOT", "*", "Åsa NEAR(", "-", ":", "'; DROP TABLE cases;"]:
-        service.search(typed)  # no exception
+        assert service.search(typed) == [], typed  # no match, no exception
+    for typed in ['"Jääskeläinen"', "Jääsk*", "jääskeläinen:", "(Åsa)"]:
+        assert [row.id for row in service.search(typed)] == [asa], typed
+    # Operators are words like any other: NOT excludes nobody, OR widens nothing.
+    assert service.search("NOT Åsa") == [] and service.search("Jääskeläinen OR Ek") == []
     assert service.search("") == []
+    assert service.count_cases() == 2
 
 
 def test_an_invalid_identity_number_is_refused_unless_the_advisor_overrides(service):

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
+from workbench.i18n import _
 from workbench.identity import IdentityKind, check_identity, format_identity, search_forms
 
 HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -101,7 +102,11 @@ def test_personnummer_with_luhn_is_valid_and_one_changed_digit_is_not(birth, ser
 @given(st.text(max_size=20))
 def test_any_typed_text_gets_an_answer_never_an_exception(text):
     for country in ("FI", "SE", "DK"):
-        check_identity(text, country)
+        check = check_identity(text, country)
+        if check.valid:
+            assert check.compact and check.problem is None
+        else:  # a sentence to show beside the field
+            assert check.problem and _(check.problem)
 
 
 def test_search_forms_cover_how_people_type_numbers():
