@@ -221,3 +221,24 @@ def test_a_file_that_cannot_take_its_name_after_storing_is_reported_truthfully(s
     assert "Export a copy" in message and "nothing was written" not in message
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     session.lock()
+
+
+def test_sealing_the_agreement_records_the_plan_made(store):
+    """Found: the outcome "Payment plan made" had to be ticked by hand after sealing."""
+    from workbench.cases.model import Outcome
+
+    location, case_id, _bare = store
+    session = unlock(location, ADMIN, PASSPHRASE)
+    cases = CaseService(session)
+    assert Outcome.PAYMENT_PLAN_MADE not in {o.outcome for o in
+                                             cases.open_case(case_id).outcomes}
+    service = AgreementService(session)
+    service.make(case_id, "fi")
+    service.make(case_id, "sv")  # once, however many agreements
+    made = [o for o in cases.open_case(case_id).outcomes
+            if o.outcome is Outcome.PAYMENT_PLAN_MADE]
+    assert [o.recorded_on for o in made] == [date.today()]
+    actions = [row[0] for row in session.db.all(
+        "SELECT action FROM audit_log WHERE entity_id = ? ORDER BY id", (case_id,))]
+    assert "outcomes.set" not in actions  # one action: the agreement and its outcome
+    session.lock()

@@ -16,7 +16,15 @@ from workbench.agreements.render import AgreementData, render
 from workbench.agreements.seal import seal
 from workbench.agreements.signatures import Signature
 from workbench.agreements.verify import Verdict, verify
-from workbench.cases.model import ConsentParty, Landlord, LandlordKind, MemberRole
+from workbench.cases import rows
+from workbench.cases.model import (
+    ConsentParty,
+    Landlord,
+    LandlordKind,
+    MemberRole,
+    Outcome,
+    OutcomeRecord,
+)
 from workbench.cases.service import CaseService, RecordNotFound
 from workbench.errors import DiskFull, FileProblem, StoreError, ValidationError
 from workbench.i18n import LANGUAGES, N_, translations_for
@@ -207,6 +215,12 @@ class AgreementService:
                         (case_id, data.number, language, plan.id, json.dumps(signers),
                          f"{data.number}.pdf", "application/pdf", pdf,
                          previous[0] if previous else None)).lastrowid
+                    # A sealed agreement is the payment plan made: the case's outcome says
+                    # so in the same action (and the quarter's figures count it).
+                    if self.db.one("SELECT 1 FROM outcomes WHERE case_id = ? AND outcome = ?",
+                                   (case_id, Outcome.PAYMENT_PLAN_MADE.value)) is None:
+                        rows.insert(self.db, OutcomeRecord(case_id, Outcome.PAYMENT_PLAN_MADE,
+                                                           date.today()))
                 stored = (document_id, data.number)
         except (DiskFull, FileProblem) as error:
             if stored is None:
