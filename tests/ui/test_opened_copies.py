@@ -22,6 +22,7 @@ from tests.helpers import intake
 from tests.ui.conftest import unlock_with, when_modal
 from ui.case_editor.documents_page import DocumentsPage
 from ui.context import AppContext
+from ui.dialogs import Dialogs
 from ui.main_window import MainWindow
 from workbench.agreements.service import AgreementService
 
@@ -181,3 +182,16 @@ def lock_from_the_menu_and_unlock(window, qtbot) -> None:
     when_modal(unlock_with())
     lock_from_the_menu(window)
     qtbot.waitUntil(lambda: window.ctx.unlocked, timeout=5000)
+
+
+def test_with_no_program_to_open_a_document_the_window_says_so(window, qtbot, temp,
+                                                               monkeypatch, tmp_path):
+    """Found: "Open and print" did nothing visible on a laptop without a PDF reader."""
+    nothing = tmp_path / "no-programs"
+    nothing.mkdir()
+    monkeypatch.setenv("PATH", str(nothing))  # no xdg-open, no reader of any kind
+    Dialogs.answer_next(None)
+    open_and_print(window, qtbot)
+    kind, text = Dialogs.shown[-1]
+    assert kind == "warn"
+    assert text.startswith("No program on this computer opens signed agreement.pdf.")

@@ -125,7 +125,10 @@ class DocumentsPage(QWidget):
         except Exception as error:
             show_failure(self, error)
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            Dialogs.warn(self, _("No program on this computer opens {name}. Install a PDF "
+                                 "reader, or use Export a copy… to keep the file and open it "
+                                 "elsewhere.").format(name=name))
 
     def export(self) -> None:
         document = self._selected()
