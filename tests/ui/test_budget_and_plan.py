@@ -38,6 +38,7 @@ def test_a_budget_is_built_with_the_keyboard_and_totals_follow_the_typing(window
                                                                           qtbot):
     page = window.editor.page_of(BudgetPage)
     window.editor.show_page(page)
+    assert [code for code, row in page.rows.items() if row.flag.text()] == []  # nothing typed
     earnings = page.rows["earnings"].amount.widget
     earnings.setFocus()
     type_into(qtbot, earnings, "2 100")
@@ -57,7 +58,9 @@ def test_a_budget_is_built_with_the_keyboard_and_totals_follow_the_typing(window
     assert saved.taken_on == date.today()
     assert saved.income == 2100_00 and saved.expenses == 700_00 + 346_67
     assert page.capacity.text() == money(window, 2100_00 - 700_00 - 346_67)
-    # Hygiene and clothing left empty: implausibly low, and marked.
+    # Hygiene and clothing left empty: implausibly low, and marked; other empty lines not.
+    flagged = {code for code, row in page.rows.items() if row.flag.text()}
+    assert flagged == {"hygiene", "clothing"}
     assert page.rows["hygiene"].flag.text() == "unusually low"
 
 

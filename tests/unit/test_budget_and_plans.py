@@ -204,3 +204,17 @@ def test_the_organisation_sets_when_a_plan_is_broken(session, case_id):
     with pytest.raises(FieldError):
         plans.set_rule(TrackingRule(grace_days=5, broken_after=0))
     assert plans.rule().broken_after == 6
+
+
+def test_nothing_is_flagged_before_anything_is_typed(session, case_id):
+    """Found: every empty line was "unusually low" (Hobbies under Children too)."""
+    budgets = BudgetService(session)
+    empty = Budget(case_id, date.today(), 1, 1,
+                   [BudgetLine(code, "expense", 0) for code in ("food", "hobbies", "phone")])
+    assert budgets.flags(empty) == {}
+    typed = Budget(case_id, date.today(), 1, 1,
+                   [BudgetLine("earnings", "income", 1500_00),
+                    BudgetLine("hobbies", "expense", 0)])
+    flags = budgets.flags(typed)
+    assert flags["food"] is Flag.LOW  # an essential left out, once the budget is begun
+    assert "hobbies" not in flags  # an empty line is not a low one

@@ -213,7 +213,7 @@ class BudgetPage(QWidget):
             return
         budget = self.current()
         money = lambda amount: format_money(amount, self.ctx.currency, self.ctx.locale)  # noqa: E731
-        missing = set(self.reference.missing(budget)) if budget.lines else set()
+        flags = BudgetService(self.ctx.session).flags(budget)  # (the rules live in the core)
         for code, row in self.rows.items():
             line = budget.line(code)
             row.monthly.setText(money(line.monthly) if line and line.amount else "")
@@ -221,9 +221,7 @@ class BudgetPage(QWidget):
             row.reference.setText(money(reference.monthly) if reference else "")
             if reference:
                 row.reference.setToolTip(reference.source)
-            flag = self.reference.flag(line, budget.adults, budget.children) if line else None
-            if code in missing:
-                flag = Flag.LOW
+            flag = flags.get(code)
             row.flag.setText(_(FLAG_TEXT[flag]) if flag else "")
             row.flag.setStyleSheet("color: #8a4b00;" if flag else "")
         self.income.setText(money(budget.income))

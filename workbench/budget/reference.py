@@ -46,8 +46,10 @@ class ReferenceTable:
         return Reference(amount, figure["kind"], figure["source"])
 
     def flag(self, line: BudgetLine, adults: int, children: int) -> Flag | None:
-        """LOW or HIGH for an expense line far from its reference; None otherwise."""
-        if line.kind != "expense":
+        """LOW or HIGH for an expense line far from its reference; None otherwise. A line
+        left empty is not "unusually low": nothing was typed (an essential left out is
+        ``missing``)."""
+        if line.kind != "expense" or not line.amount:
             return None
         reference = self.reference(line.category, adults, children)
         if reference is None or reference.monthly <= 0:
@@ -61,6 +63,8 @@ class ReferenceTable:
     def missing(self, budget: Budget) -> list[str]:
         """Essential expenses the budget has nothing for: spending nothing on food is
         implausible, and usually means something was left out."""
+        if not any(line.amount for line in budget.lines):
+            return []  # nothing typed yet: nothing is missing
         present = {line.category for line in budget.lines
                    if line.kind == "expense" and line.amount}
         return [code for code in self.essential if code not in present]
