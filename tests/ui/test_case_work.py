@@ -107,6 +107,15 @@ def test_a_second_case_for_the_same_person_is_pointed_out_first(window, qtbot):
     assert window.editor.current_case_id() == existing
 
 
+def click_row(window, qtbot, row: int) -> None:
+    """Click a row of the case list in the active window, as a person does."""
+    view = window.case_list.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.visualRect(view.model().index(row, 0)).center())
+
+
 def open_first_case(window, qtbot) -> int:
     window.case_list.view.selectRow(0)
     case_id = window.editor.current_case_id()
@@ -260,10 +269,7 @@ def test_keys_never_go_to_a_section_that_is_not_shown(window, qtbot):
     list, Enter takes it to the shown section's first field, and on every section 50 Tabs
     never leave it on a widget that cannot be seen."""
     view = window.case_list.view
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.visualRect(view.model().index(1, 0)).center())
+    click_row(window, qtbot, 1)
     assert window.editor.current_case_id() is not None
     assert QApplication.focusWidget() is view
     qtbot.keyClick(view, Qt.Key_Return)
@@ -304,10 +310,7 @@ def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window
     from ui.dialogs import Dialogs
 
     view = window.case_list.view
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.visualRect(view.model().index(0, 0)).center())
+    click_row(window, qtbot, 0)
     first = window.editor.current_case_id()
     followups_before = len(window.ctx.cases.open_case(first).followups)
     _show_section(window, qtbot, "Follow-ups")
@@ -336,10 +339,7 @@ def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window
 
 def test_the_open_case_stays_marked_in_the_list_after_a_search(window, qtbot):
     view = window.case_list.view
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.visualRect(view.model().index(2, 0)).center())
+    click_row(window, qtbot, 2)
     opened = window.editor.current_case_id()
     surname = window.ctx.cases.open_case(opened).person.last_name
     qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
