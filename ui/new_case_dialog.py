@@ -62,6 +62,7 @@ class NewCaseDialog(QDialog):
         add("street", _("&Street address"), TextEditor())
         add("postcode", _("Post&code"), TextEditor())
         add("city", _("Ci&ty"), TextEditor())
+        add("monthly_rent", _("&Monthly rent"), AmountEditor(locale, currency))
         add("rent_arrears", _("Rent &arrears"), AmountEditor(locale, currency))
         layout.addLayout(form)
         self.editors["landlord_id"].reload()
@@ -109,6 +110,7 @@ class NewCaseDialog(QDialog):
                         identity_override=self.override.isChecked(), phone=values["phone"],
                         landlord_id=values["landlord_id"], street=values["street"],
                         postcode=values["postcode"], city=values["city"],
+                        monthly_rent=values["monthly_rent"] or 0,
                         rent_arrears=values["rent_arrears"])
         try:
             self.created = self.ctx.cases.create_case(intake)

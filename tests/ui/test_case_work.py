@@ -42,6 +42,7 @@ def test_a_walk_in_case_is_created_with_the_keyboard_alone(window, qtbot):
         type_and_tab(qtbot, "Koivukuja 3 B 12")
         type_and_tab(qtbot, "00100")
         type_and_tab(qtbot, "Helsinki")
+        type_and_tab(qtbot, "780")         # monthly rent
         type_into(qtbot, QApplication.focusWidget(), "1 234,50")
         press(qtbot, Qt.Key_Return)
 
@@ -55,6 +56,11 @@ def test_a_walk_in_case_is_created_with_the_keyboard_alone(window, qtbot):
     assert "Åsa Jääskeläinen" in window.editor.header.text()
     # English as written in Finland, where the organisation is: 1 234,50 €
     assert "arrears 1\u00a0234,50\u00a0€" in window.editor.header.text()
+    assert file.tenancy.monthly_rent == 780_00
+    # The rent is already on the budget's rent line (found: it had to be typed twice).
+    from ui.case_editor.budget_page import BudgetPage
+    budget = window.editor.page_of(BudgetPage)
+    assert budget.rows["rent"].amount.widget.text() == "780,00"
 
 
 @pytest.mark.parametrize("typed", ["Åkesson-Tes", "131052-308T", "Testikuja 3"])

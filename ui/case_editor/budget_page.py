@@ -89,6 +89,7 @@ class BudgetPage(QWidget):
         self.snapshots: list[Budget] = []
         self._loading = False
         self.dirty = False
+        self._untouched_draft = False
         country = ctx.country
         self.categories = categories(country)
         self.reference = reference_table(country)
@@ -182,6 +183,11 @@ class BudgetPage(QWidget):
         self._fill(budget)
 
     def _fill(self, budget: Budget | None) -> None:
+        # The first one starts with the rent already known; until the advisor types in it,
+        # nothing is "missing" or "unusually low" in it.
+        self._untouched_draft = budget is None and self.file is not None
+        if self._untouched_draft:
+            budget = BudgetService(self.ctx.session).first_draft(self.file.case.id)
         self._loading = True
         for code, row in self.rows.items():
             row.show(budget.line(code) if budget else None)
@@ -213,7 +219,8 @@ class BudgetPage(QWidget):
             return
         budget = self.current()
         money = lambda amount: format_money(amount, self.ctx.currency, self.ctx.locale)  # noqa: E731
-        flags = BudgetService(self.ctx.session).flags(budget)  # (the rules live in the core)
+        flags = {} if self._untouched_draft and not self.dirty else \
+            BudgetService(self.ctx.session).flags(budget)  # (the rules live in the core)
         for code, row in self.rows.items():
             line = budget.line(code)
             row.monthly.setText(money(line.monthly) if line and line.amount else "")

@@ -50,6 +50,15 @@ class BudgetService:
         budgets = self.budgets(case_id)
         return budgets[-1] if budgets else None
 
+    def first_draft(self, case_id: int) -> Budget:
+        """A case's first budget before anything is typed: the rent already known from the
+        tenancy is on its line (not saved until the advisor saves the budget)."""
+        adults, children = self.household(case_id)
+        rent = self.db.scalar("SELECT monthly_rent FROM tenancies WHERE case_id = ?",
+                              (case_id,)) or 0
+        lines = [BudgetLine("rent", "expense", rent, Frequency.MONTHLY)] if rent else []
+        return Budget(case_id, date.today(), adults, children, lines)
+
     def flags(self, budget: Budget) -> dict[str, Flag]:
         table = reference_table(self.session.organisation.country)
         flagged = {line.category: table.flag(line, budget.adults, budget.children)
