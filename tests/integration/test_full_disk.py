@@ -35,7 +35,8 @@ def small_disk(tmp_path):
         pytest.fail("these tests need to mount a small tmpfs (run as root): "
                     + result.stderr.strip())
     yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=False)
+    # Lazily if a file there is still open (pytest could not clear the folder).
+    subprocess.run(["umount", "--lazy", str(mount_point)], check=False)
 
 
 @pytest.fixture

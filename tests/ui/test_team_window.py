@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QTableWidget
 
 from tests.helpers import intake
 from tests.support.team import close, make_team, roundtrip
@@ -353,6 +353,7 @@ def test_removing_a_user_while_records_arrive_renews_the_keys_and_sync_goes_on(
     from tests.conftest import FAST_KDF
     from tests.ui.conftest import when_modal
     from tests.ui.test_users_panel import button, click_user
+    from ui.background import ProgressDialog
     from ui.dialogs import Dialogs
     from workbench.demo.seed import seed_demo
     from workbench.session import Role
@@ -369,6 +370,10 @@ def test_removing_a_user_while_records_arrive_renews_the_keys_and_sync_goes_on(
     qtbot.waitUntil(lambda: window.team_sync.received > 0, timeout=20000)
 
     def remove_ben(settings) -> None:
+        # The team's laptops are listed first, behind a dialog nobody can click through.
+        laptops = settings.findChild(QTableWidget, "devicesTable")
+        qtbot.waitUntil(lambda: laptops.rowCount() > 0 and not any(
+            d.isVisible() for d in settings.findChildren(ProgressDialog)), timeout=20000)
         click_user(qtbot, settings, "ben")
         Dialogs.answer_next(True, False)  # remove him; no backup now
         users = settings.findChild(QGroupBox, "usersGroup")  # (not the laptops' Remove…)

@@ -57,3 +57,37 @@ def test_locking_the_store_stops_the_thread_and_its_connection(location):
     assert len(mine) == 1
     session.lock()
     assert not any(thread.is_alive() for thread in mine)
+
+
+def test_two_threads_on_one_store_never_share_a_transaction(session):
+    """Settings works on the window's connection from a worker thread (listing the team's
+    laptops, renewing keys) while the window saves: each action is its own transaction.
+    The worker's action fails and is rolled back; the window's save, made meanwhile, stays."""
+    seed_demo(session, 2)
+    db = session.db
+    inside, go_on = threading.Event(), threading.Event()
+    outcome: dict[str, BaseException] = {}
+
+    def worker() -> None:
+        try:
+            with db.transaction():
+                db.execute("UPDATE persons SET phone = '+358 40 111' WHERE id = 1")
+                inside.set()
+                go_on.wait(5)
+                raise RuntimeError("the worker's action fails")
+        except BaseException as error:  # noqa: BLE001 — kept for the assertion
+            outcome["worker"] = error
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(5)
+    saver = threading.Thread(target=lambda: _save_phones(session, 1))  # the window's save
+    saver.start()
+    time.sleep(0.2)  # the save, had it joined the worker's transaction, is done by now
+    go_on.set()
+    thread.join(10)
+    saver.join(10)
+    assert isinstance(outcome["worker"], RuntimeError)  # not "within a transaction"
+    service = CaseService(session)
+    assert service.open_case(1).person.phone == "+358 40 0000000"  # the save is kept
+    assert db.scalar("SELECT phone FROM persons WHERE id = 1") != "+358 40 111"

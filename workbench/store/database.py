@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,7 +34,12 @@ class Database:
     def __init__(self, connection: sqlcipher3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
-        self._depth = 0
+        self._depth = 0  # transactions open on the thread holding _using
+        # The window's thread and a Settings task's worker thread share this connection:
+        # without this, one's BEGIN would meet the other's open transaction, or worse, join
+        # it and commit or roll back with it. A transaction or snapshot holds it throughout.
+        self._using = threading.RLock()
+        self._closed = False
         # The file this connection reads. A restore or a key rotation puts another file
         # under the same name; a write must then go nowhere rather than into the old one.
         self._identity = _file_identity(path)
@@ -127,6 +133,7 @@ class Database:
     def close(self) -> None:
         """Close the connection; SQLCipher wipes its copy of the key from memory."""
         self.stop_checkpoints()
+        self._closed = True
         with contextlib.suppress(sqlcipher3.Error):
             self.connection.close()
 
@@ -179,15 +186,26 @@ class Database:
         """Reads that all see one state of the store (otherwise another connection, a sync
         beside the window, may commit between two of them): a read transaction, or the
         transaction already open. Nothing may be written inside."""
-        if self._depth or self.connection.in_transaction:
-            yield self
-            return
-        self.connection.execute("BEGIN")
-        try:
-            yield self
-        finally:
-            with contextlib.suppress(sqlcipher3.Error):
-                self.connection.execute("COMMIT")
+        with self._held():
+            if self._depth or self.connection.in_transaction:
+                yield self
+                return
+            self.connection.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                with contextlib.suppress(sqlcipher3.Error):
+                    self.connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """This thread's turn on the connection (waits while another thread's transaction
+        runs). A connection closed meanwhile (the keys were renewed and the store opened
+        again on the new files) takes nothing more."""
+        with self._using:
+            if self._closed:
+                raise StoreReplaced()
+            yield
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -196,13 +214,19 @@ class Database:
         Nested use joins the outer transaction, so a service may call a helper that also
         asks for one without committing half of the action.
         """
-        if self._depth:
-            self._depth += 1
-            try:
+        with self._held():
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            with self._outermost():
                 yield self
-            finally:
-                self._depth -= 1
-            return
+
+    @contextlib.contextmanager
+    def _outermost(self) -> Iterator[None]:
         try:
             with os_errors_as_user_errors(self.path):
                 self.connection.execute("BEGIN IMMEDIATE")
@@ -216,7 +240,7 @@ class Database:
                 self.connection.execute("ROLLBACK")
             raise StoreReplaced()
         try:
-            yield self
+            yield
         except BaseException:
             self._depth = 0
             self._after_commit.clear()
