@@ -75,7 +75,7 @@ def test_two_threads_on_one_store_never_share_a_transaction(session):
                 inside.set()
                 go_on.wait(5)
                 raise RuntimeError("the worker's action fails")
-        except BaseException as error:  # noqa: BLE001 — kept for the assertion
+        except BaseException as error:  # kept for the assertion below
             outcome["worker"] = error
 
     thread = threading.Thread(target=worker)
