@@ -1,6 +1,6 @@
 """Screenshots of the real window for README.md, taken on an X server (Xvfb).
 
-    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python packaging/take_screenshots.py
+    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python packaging/take_screenshots.py
 
 Opens the demo store, shows the case list and a case in English and in Finnish, and saves
 what the X server shows into packaging/screenshots/.
@@ -30,14 +30,16 @@ def main() -> int:
     preferences.set(LANGUAGE, "en")
     apply_language("en")
     window = demo_window(folder, 200, preferences)
-    window.resize(1360, 860)
-    window.move(20, 20)
+    window.resize(1366, 768)  # a common laptop screen, filled as the program does there
+    window.move(0, 0)
     window.show()
     from ui.case_editor.budget_page import BudgetPage
     from ui.case_editor.documents_page import DocumentsPage
+    from ui.case_editor.money_pages import MoneyPage
     from ui.case_editor.plan_page import PlanPage
+    from ui.case_editor.resident import ResidentPage
 
-    def with_plan() -> None:  # a case with a budget and a plan, for those tabs
+    def with_plan() -> None:  # a case with a budget and a plan, for those sections
         rows = window.case_list.model.rows
         window.case_list.view.selectRow(next(n for n, row in enumerate(rows)
                                              if row.has_plan and row.status == "open"))
@@ -55,15 +57,17 @@ def main() -> int:
         lambda: QApplication.activeModalWidget().seal_button.click(),
         lambda: window.editor.show_page(window.editor.page_of(DocumentsPage)),
         lambda: shot(window, "documents-en.png"),
-        lambda: window.editor.tabs.setCurrentIndex(6),
+        lambda: window.editor.show_page(window.editor.contacts),
         lambda: shot(window, "contacts-en.png"),
         lambda: (preferences.set(LANGUAGE, "fi"), window.change_language("fi")),
-        lambda: window.editor.tabs.setCurrentIndex(3),
+        lambda: window.editor.show_page(window.editor.page_of(BudgetPage)),
+        lambda: shot(window, "main-window-fi.png"),
+        lambda: window.editor.show_page(window.editor.page_of(MoneyPage)),
         lambda: shot(window, "arrears-fi.png"),
         lambda: window.editor.show_page(window.editor.page_of(PlanPage)),
         lambda: shot(window, "plan-fi.png"),
         lambda: (preferences.set(LANGUAGE, "sv"), window.change_language("sv")),
-        lambda: window.editor.tabs.setCurrentIndex(1),
+        lambda: window.editor.show_page(window.editor.page_of(ResidentPage)),
         lambda: shot(window, "resident-sv.png"),
         app.quit,
     ]

@@ -92,7 +92,7 @@ def main() -> int:
 
         def open_case() -> None:
             window.case_list.view.selectRow(window.case_list.model.row_of(case_id))
-            window.editor.tabs.setCurrentIndex(1)
+            window.editor.sections.setCurrentIndex(1)
 
         def open_settings() -> None:
             holder["settings"] = SettingsDialog(preferences, window, desk)

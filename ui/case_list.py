@@ -9,7 +9,15 @@ import dataclasses
 from datetime import date
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +58,9 @@ SORT_KEYS = {Column.NAME: SortKey.NAME, Column.STATUS: SortKey.STATUS,
              Column.LANDLORD: SortKey.LANDLORD, Column.ARREARS: SortKey.ARREARS,
              Column.NEXT_FOLLOWUP: SortKey.NEXT_FOLLOWUP, Column.ADVISOR: SortKey.ADVISOR,
              Column.OPENED: SortKey.OPENED}
+# What stays in sight as the list gets narrower (the columns at the end go first).
+KEPT_FIRST = (Column.NAME, Column.ARREARS, Column.NEXT_FOLLOWUP, Column.STATUS,
+              Column.LANDLORD, Column.OPENED, Column.ADVISOR)
 CASE_ID_ROLE = Qt.UserRole + 1
 ROOT = QModelIndex()  # the invisible root of a flat table
 # Roles as plain numbers: ``data`` compares them some 1,700 times per repaint.
@@ -192,8 +203,9 @@ class CaseListPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search by name, identity number, address, "
-                                         "landlord's reference or notes (Ctrl+F)"))
+        self.search.setPlaceholderText(_("Search cases (Ctrl+F)"))
+        self.search.setToolTip(_("Search by name, identity number, address, landlord's "
+                                 "reference or notes"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
         filters = QHBoxLayout()
@@ -226,10 +238,14 @@ class CaseListPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setSectionResizeMode(Column.LANDLORD, QHeaderView.Stretch)
-        for column, width in self._column_widths().items():
+        header.setSectionResizeMode(QHeaderView.Fixed)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.Stretch)
+        self.widths = self._column_widths()
+        for column, width in self.widths.items():
             self.view.setColumnWidth(column, width)
+        self.several_advisors = False
+        self.view.viewport().installEventFilter(self)  # its resizes: which columns fit
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         layout.addWidget(self.view, 1)
         self.count = QLabel()
         layout.addWidget(self.count)
@@ -248,6 +264,24 @@ class CaseListPanel(QWidget):
         self.open_case_id: int | None = None  # the case shown beside the list (marked in it)
         self._marking = False
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Resize and watched is self.view.viewport():
+            self.fit_columns()
+        return False
+
+    def fit_columns(self) -> None:
+        """As many columns as fit the list's width, each whole (headers are never cut
+        short); the name takes what is left. A narrow list keeps name, arrears and
+        follow-up."""
+        room = self.view.viewport().width()
+        for column in KEPT_FIRST:
+            wanted = column != Column.ADVISOR or self.several_advisors
+            width = self.widths[column]
+            fits = wanted and (column == Column.NAME or width <= room)
+            self.view.setColumnHidden(column, not fits)
+            if fits:
+                room -= width
+
     def _column_widths(self) -> dict[Column, int]:
         """Widths that fit what the columns hold in this language and locale."""
         metrics = self.view.fontMetrics()
@@ -259,14 +293,13 @@ class CaseListPanel(QWidget):
             Column.ARREARS: format_money(99_999_00, self.ctx.currency, locale),
             Column.NEXT_FOLLOWUP: widest_date, Column.OPENED: widest_date,
             Column.ADVISOR: "advisor",
+            Column.LANDLORD: "Kaupunkiasunnot Oy",
         }
         widths = {column: metrics.horizontalAdvance(text) + pad
                   for column, text in samples.items()}
         for column in widths:  # a header must fit too
             header = _(HEADERS[column])
             widths[column] = max(widths[column], metrics.horizontalAdvance(header) + pad + 8)
-        # A long status ("Uppsökande arbete") may be elided rather than squeeze the landlord.
-        widths[Column.STATUS] = min(widths[Column.STATUS], metrics.horizontalAdvance("M" * 8))
         return widths
 
     def focus_search(self) -> None:
@@ -294,7 +327,10 @@ class CaseListPanel(QWidget):
         if not self.ctx.unlocked:
             return
         # With one advisor the column would say the same name on every line.
-        self.view.setColumnHidden(Column.ADVISOR, len(self.ctx.advisors()) < 2)
+        several = len(self.ctx.advisors()) >= 2
+        if several != self.several_advisors:
+            self.several_advisors = several
+            self.fit_columns()
         query = self.query()
         if self.model.rows and _same_list(query, self.model.query):
             self.model.query = query  # e.g. one more letter typed that narrows nothing yet

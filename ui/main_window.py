@@ -37,6 +37,10 @@ from workbench.session import Role
 
 log = logging.getLogger(__name__)
 
+# The case list's share of the window: on a 1366-pixel laptop the case beside it needs the
+# rest (the list then shows name, arrears and follow-up; a wider window shows more).
+LIST_WIDTH, LIST_MIN_WIDTH = 400, 300
+
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, unlock_hint: str = "") -> None:
@@ -56,12 +60,21 @@ class MainWindow(QMainWindow):
         self.team_sync.changed.connect(self._team_changed)
         self._build()
         geometry = ctx.preferences.get(WINDOW_GEOMETRY)
-        if geometry:
-            self.restoreGeometry(QByteArray(geometry))
-        else:
-            self.resize(1280, 800)
+        if not geometry or not self.restoreGeometry(QByteArray(geometry)):
+            self._first_size()
         if ctx.unlocked:
             self._after_unlock()
+
+    def _first_size(self) -> None:
+        """The first time: the whole screen on a laptop, else a roomy window (a 1280×800
+        window on a 768-pixel screen had its status bar below the screen's edge)."""
+        screen = QApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        if room is None or room.width() <= 1600 or room.height() <= 900:
+            self.resize(1280, 800) if room is None else self.resize(room.size())
+            self.setWindowState(self.windowState() | Qt.WindowMaximized)
+        else:
+            self.resize(1440, 900)
 
     # --- building (again, when the language changes) -------------------------------------
 
@@ -85,11 +98,14 @@ class MainWindow(QMainWindow):
         self.locked_label = QLabel(_("The case store is locked."))
         self.locked_label.setAlignment(Qt.AlignCenter)
         self.splitter = QSplitter()
+        self.splitter.setChildrenCollapsible(False)
+        self.case_list.setMinimumWidth(LIST_MIN_WIDTH)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(1, 1)  # a wider window widens the case
         state = self.ctx.preferences.get(SPLITTER_STATE)
         if not state or not self.splitter.restoreState(QByteArray(state)):
-            self.splitter.setSizes([640, 720])
+            self.splitter.setSizes([LIST_WIDTH, max(self.width() - LIST_WIDTH, 600)])
         self.central = QStackedWidget()
         # A project lead sees the statistics and nothing of the cases.
         self.work = StatsPanel(self.ctx) if self.lead_only else self.splitter
@@ -246,7 +262,7 @@ class MainWindow(QMainWindow):
         finally:
             self.ctx.locking = False
         self._resume = (None, None) if self.lead_only else (
-            self.editor.current_case_id(), self.editor.tabs.currentIndex())
+            self.editor.current_case_id(), self.editor.sections.currentIndex())
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
@@ -329,7 +345,7 @@ class MainWindow(QMainWindow):
         """Rebuild the window in the new language, back on the same case and tab."""
         if not self.editor.commit_or_ask():
             return
-        case_id, tab = self.editor.current_case_id(), self.editor.tabs.currentIndex()
+        case_id, tab = self.editor.current_case_id(), self.editor.sections.currentIndex()
         search = self.case_list.search.text()
         apply_language(language)
         self._build()

@@ -25,7 +25,7 @@ from ui.context import AppContext, show_failure
 from ui.fields import AmountEditor, Editor, FieldRow, TextEditor, read_fields
 from workbench.cases.model import CaseFile, CaseRow, Intake
 from workbench.errors import FieldError, ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, format_date
 from workbench.labels import identity_label, label
 
 
@@ -130,7 +130,7 @@ class NewCaseDialog(QDialog):
         for row in found:
             item = QListWidgetItem(_("{name} · case {id} · {status} · opened {opened}").format(
                 name=row.name, id=row.id, status=label(row.status),
-                opened=row.opened_on.isoformat()))
+                opened=format_date(row.opened_on, self.ctx.locale)))
             item.setData(Qt.UserRole, row.id)
             self.duplicates.addItem(item)
         self.duplicates.setCurrentRow(0)

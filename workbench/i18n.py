@@ -145,7 +145,9 @@ def format_number(value: int | float | Decimal, locale: Locale | None = None) ->
     return format_decimal(value, locale=locale or locale_for())
 
 
-def format_date(value: date, locale: Locale | None = None, fmt: str = "medium") -> str:
+def format_date(value: date, locale: Locale | None = None, fmt: str = "short") -> str:
+    """The one way a date is shown in the window and lists (``29.11.2026``); documents' prose
+    asks for ``long``."""
     return _babel_format_date(value, format=fmt, locale=locale or locale_for())
 
 
@@ -155,7 +157,7 @@ def format_time(value: datetime, locale: Locale | None = None, fmt: str = "short
     return _babel_format_time(local, format=fmt, locale=locale or locale_for())
 
 
-def format_datetime(value: datetime, locale: Locale | None = None, fmt: str = "medium") -> str:
+def format_datetime(value: datetime, locale: Locale | None = None, fmt: str = "short") -> str:
     """A UTC timestamp shown in the machine's local time."""
     local = value.astimezone() if value.tzinfo else value
     return _babel_format_datetime(local, format=fmt, locale=locale or locale_for())

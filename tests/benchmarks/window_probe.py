@@ -68,8 +68,8 @@ def main() -> None:
         window.open_case(case_id)
         app.processEvents()
         opens.append((time.perf_counter() - started) * 1000)
-    for tab in range(window.editor.tabs.count()):
-        window.editor.tabs.setCurrentIndex(tab)
+    for tab in range(window.editor.sections.count()):
+        window.editor.sections.setCurrentIndex(tab)
         app.processEvents()
     for _ in range(20):  # scroll through the list: lazy fetching of further pages
         window.case_list.view.scrollToBottom()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.conftest import PASSPHRASE, make_store
 from ui.context import AppContext
@@ -91,3 +91,16 @@ def type_into(qtbot, widget, text: str) -> None:
         else:
             QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, char,
                                Qt.KeyboardModifier.NoModifier)
+
+
+def show_section(qtbot, window, which: int | str) -> QWidget:
+    """Click a section of the open case in the list beside it, as a person does: by its
+    number in the list or its title (without the Alt-letter's "&"). Returns the page."""
+    sections = window.editor.sections
+    index = which if isinstance(which, int) else next(
+        i for i in range(sections.count()) if sections.title(i) == which)
+    rect = sections.item_rect(index)
+    assert sections.list.viewport().rect().contains(rect), "the title is out of sight"
+    qtbot.mouseClick(sections.list.viewport(), Qt.LeftButton, pos=rect.center())
+    assert sections.currentIndex() == index
+    return sections.currentWidget()

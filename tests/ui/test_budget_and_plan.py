@@ -53,8 +53,8 @@ def test_a_budget_is_built_with_the_keyboard_and_totals_follow_the_typing(window
     food = page.rows["food"].amount.widget
     food.setFocus()
     type_into(qtbot, food, "80")
-    page.rows["food"].frequency.setCurrentIndex(0)  # a week
-    page.edited()
+    qtbot.keyClick(page.rows["food"].frequency, Qt.Key_Home)  # the first choice: a week
+    assert page.rows["food"].frequency.currentIndex() == 0
     qtbot.keyClick(food, Qt.Key_Tab)
     saved = BudgetService(window.ctx.session).latest(case_id)
     assert saved.taken_on == date.today()
@@ -63,7 +63,8 @@ def test_a_budget_is_built_with_the_keyboard_and_totals_follow_the_typing(window
     # Hygiene and clothing left empty: implausibly low, and marked; other empty lines not.
     flagged = {code for code, row in page.rows.items() if row.flag.text()}
     assert flagged == {"hygiene", "clothing"}
-    assert page.rows["hygiene"].flag.text() == "unusually low"
+    assert page.rows["hygiene"].flag.text() == "▼ low"
+    assert page.rows["hygiene"].flag.toolTip() == "unusually low"
 
 
 def test_an_amount_that_does_not_parse_saves_nothing(window, case_id, qtbot):

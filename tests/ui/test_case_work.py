@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlcipher3
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.conftest import ADMIN, PASSPHRASE
-from tests.ui.conftest import type_into, unlock_with, when_modal
+from tests.ui.conftest import show_section, type_into, unlock_with, when_modal
 from ui.case_list import CASE_ID_ROLE
 from workbench.cases.model import Channel, Consent, ConsentParty
 from workbench.session import unlock
@@ -133,7 +133,7 @@ def test_a_call_is_logged_in_a_few_keystrokes(window, qtbot):
     case_id = open_first_case(window, qtbot)
     before = len(window.ctx.cases.open_case(case_id).contacts)
     qtbot.keyClick(window, Qt.Key_K, Qt.ControlModifier)
-    page = window.editor.tabs.currentWidget()
+    page = window.editor.sections.currentWidget()
     assert page.box.title() == "New entry"
     assert QApplication.focusWidget() is page.editors["channel"].widget
     press(qtbot, Qt.Key_Tab)                       # channel: phone
@@ -173,8 +173,8 @@ def test_a_consent_is_recorded_and_withdrawn(window, qtbot):
 
 def test_edits_are_saved_on_focus_change_and_survive_closing_the_window(window, ctx, qtbot):
     case_id = open_first_case(window, qtbot)
-    window.editor.tabs.setCurrentIndex(1)
-    person_form = window.editor.tabs.currentWidget().person
+    show_section(qtbot, window, 1)
+    person_form = window.editor.sections.currentWidget().person
     phone = person_form.editors["phone"].widget
     phone.setFocus()
     phone.selectAll()
@@ -197,7 +197,7 @@ def test_edits_are_saved_on_focus_change_and_survive_closing_the_window(window, 
 
 def test_idle_lock_closes_the_store_and_unlocking_returns_to_the_case(window, ctx, qtbot):
     case_id = open_first_case(window, qtbot)
-    window.editor.tabs.setCurrentIndex(3)
+    show_section(qtbot, window, 3)
     old_db = ctx.session.db
     seen = {}
 
@@ -216,7 +216,7 @@ def test_idle_lock_closes_the_store_and_unlocking_returns_to_the_case(window, ct
     assert seen["locked"] and seen["rows"] == 0
     assert seen["message"] == "The passphrase is wrong."
     assert window.editor.current_case_id() == case_id
-    assert window.editor.tabs.currentIndex() == 3
+    assert window.editor.sections.currentIndex() == 3
     assert window.case_list.model.rowCount() > 0
 
 
@@ -242,7 +242,7 @@ def test_ctrl_f_from_anywhere_in_the_window_goes_to_the_search_box(window, qtbot
     open_first_case(window, qtbot)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    page = window.editor.tabs.currentWidget()
+    page = window.editor.sections.currentWidget()
     first = next(w for w in page.findChildren(QLineEdit) if w.isVisible())
     first.setFocus()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F, Qt.ControlModifier)
@@ -280,34 +280,15 @@ def test_keys_never_go_to_a_section_that_is_not_shown(window, qtbot):
     assert QApplication.focusWidget() is view
     qtbot.keyClick(view, Qt.Key_Return)
     focused = QApplication.focusWidget()
-    assert focused.isVisible() and window.editor.tabs.currentWidget().isAncestorOf(focused)
-    tabs = window.editor.tabs
-    bar = tabs.tabBar()
-    right = next((b for b in bar.findChildren(QToolButton) if b.arrowType() == Qt.RightArrow),
-                 None)
-    for index in range(tabs.count()):
-        while not bar.rect().contains(bar.tabRect(index).center()):
-            qtbot.mouseClick(right, Qt.LeftButton)  # the tab bar's arrow, as a person would
-        qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
-        assert tabs.currentIndex() == index
+    assert focused.isVisible() and window.editor.sections.currentWidget().isAncestorOf(focused)
+    sections = window.editor.sections
+    for index in range(sections.count()):
+        show_section(qtbot, window, index)
         for press_number in range(50):
             qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key_Tab)
             focused = QApplication.focusWidget()
             assert focused is not None and focused.isVisible(), \
-                (bar.tabText(index), press_number, focused)
-
-
-def _show_section(window, qtbot, title: str) -> None:
-    """Click a section's tab (scrolling the tab bar with its arrow when needed)."""
-    tabs = window.editor.tabs
-    bar = tabs.tabBar()
-    index = next(i for i in range(tabs.count()) if bar.tabText(i).replace("&", "") == title)
-    right = next((b for b in bar.findChildren(QToolButton) if b.arrowType() == Qt.RightArrow),
-                 None)
-    while not bar.rect().contains(bar.tabRect(index).center()):
-        qtbot.mouseClick(right, Qt.LeftButton)
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
-    assert tabs.currentIndex() == index
+                (sections.title(index), press_number, focused)
 
 
 def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window, qtbot):
@@ -319,8 +300,8 @@ def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window
     click_row(window, qtbot, 0)
     first = window.editor.current_case_id()
     followups_before = len(window.ctx.cases.open_case(first).followups)
-    _show_section(window, qtbot, "Follow-ups")
-    page = window.editor.tabs.currentWidget()
+    show_section(qtbot, window, "Follow-ups")
+    page = window.editor.sections.currentWidget()
     type_into(qtbot, page.editors["task"].widget, "Call the landlord")
     due = page.editors["due_on"].widget
     due.setFocus()
@@ -334,7 +315,7 @@ def test_an_entry_that_cannot_be_saved_is_named_when_the_advisor_moves_on(window
     assert kind == "choose"
     assert text.startswith("The entry in Follow-ups cannot be saved: Due — ")
     assert window.editor.current_case_id() == first  # stayed, on the entry
-    assert window.editor.tabs.currentWidget() is page
+    assert window.editor.sections.currentWidget() is page
     assert QApplication.focusWidget() is due
 
     Dialogs.answer_next("discard")

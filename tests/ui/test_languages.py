@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMenu,
     QTableView,
     QTableWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from tests.ui.conftest import show_section
 from ui.preferences import LANGUAGE
 from ui.setup_wizard import LANGUAGE_NAMES, SetupWizard
 from workbench.paths import translations_dir
@@ -54,6 +56,8 @@ def visible_texts(root: QWidget) -> list[str]:
             texts += [widget.itemText(i) for i in range(widget.count())]
         elif isinstance(widget, QTabWidget):
             texts += [widget.tabText(i) for i in range(widget.count())]
+        elif isinstance(widget, QListWidget):
+            texts += [widget.item(i).text() for i in range(widget.count())]
         elif isinstance(widget, QMenu):
             texts.append(widget.title())
             texts += [action.text() for action in widget.actions()]
@@ -74,7 +78,7 @@ def visible_texts(root: QWidget) -> list[str]:
 def test_every_tab_speaks_the_chosen_language(window, ctx, qtbot, language):
     window.case_list.view.selectRow(0)
     case_id = window.editor.current_case_id()
-    window.editor.tabs.setCurrentIndex(2)
+    show_section(qtbot, window, 2)
     english_menu = window.menuBar().actions()[0].text()
 
     ctx.preferences.set(LANGUAGE, language)
@@ -83,11 +87,11 @@ def test_every_tab_speaks_the_chosen_language(window, ctx, qtbot, language):
 
     assert window.menuBar().actions()[0].text() != english_menu
     assert window.editor.current_case_id() == case_id  # back where the user was
-    assert window.editor.tabs.currentIndex() == 2
+    assert window.editor.sections.currentIndex() == 2
     english = untranslated_in(language)
     left_in_english = set()
-    for index in range(window.editor.tabs.count()):
-        window.editor.tabs.setCurrentIndex(index)
+    for index in range(window.editor.sections.count()):
+        show_section(qtbot, window, index)
         left_in_english |= {t for t in visible_texts(window) if t in english}
     assert left_in_english == set()
 

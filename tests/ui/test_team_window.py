@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QTableWidget
 
 from tests.helpers import intake
 from tests.support.team import close, make_team, roundtrip
-from tests.ui.conftest import type_into
+from tests.ui.conftest import show_section, type_into
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from workbench.cases.service import CaseService
@@ -57,8 +57,8 @@ def test_offline_work_goes_on_and_the_waiting_change_goes_out_when_the_server_is
     cluster.stop()
     window.case_list.view.selectRow(0)
     case_id = window.editor.current_case_id()
-    window.editor.tabs.setCurrentIndex(1)
-    phone = window.editor.tabs.currentWidget().person.editors["phone"].widget
+    show_section(qtbot, window, 1)
+    phone = window.editor.sections.currentWidget().person.editors["phone"].widget
     phone.setFocus()
     phone.selectAll()
     type_into(qtbot, phone, "+358 50 111 2222")
@@ -80,13 +80,13 @@ def test_a_change_from_another_laptop_appears_in_the_open_case(team_window, qtbo
     window, visit, _cluster = team_window
     qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
     window.case_list.view.selectRow(0)
-    window.editor.tabs.setCurrentIndex(1)
+    show_section(qtbot, window, 1)
     (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
     person = CaseService(visit).open_case(there).person
     CaseService(visit).update_person(there, dataclasses.replace(person, phone="+358 44 777"))
     sync(visit)
     sync_now(window, qtbot)
-    phone = window.editor.tabs.currentWidget().person.editors["phone"].widget
+    phone = window.editor.sections.currentWidget().person.editors["phone"].widget
     qtbot.waitUntil(lambda: phone.text() == "+358 44 777", timeout=20000)
     assert status(window) == "Up to date"
 
@@ -124,8 +124,8 @@ def edit(window, qtbot, field: str, text: str) -> None:
     """Open the first case's Resident tab and type a new value into ``field``."""
     activate(window, qtbot)
     window.case_list.view.selectRow(0)
-    window.editor.tabs.setCurrentIndex(1)
-    widget = window.editor.tabs.currentWidget().person.editors[field].widget
+    show_section(qtbot, window, 1)
+    widget = window.editor.sections.currentWidget().person.editors[field].widget
     widget.setFocus()
     widget.selectAll()
     type_into(qtbot, widget, text)
@@ -155,7 +155,7 @@ def test_the_same_field_edited_offline_on_both_is_a_conflict_in_both_until_settl
         assert window.editor.banner.isVisible(), status(window)
         assert status(window) == "Up to date · 1 case with a conflict"
     # Different fields merged without a question: the desk's e-mail is on the visit laptop.
-    assert visit.editor.tabs.currentWidget().person.editors["email"].widget.text() == \
+    assert visit.editor.sections.currentWidget().person.editors["email"].widget.text() == \
         "asukas@example.fi"
     CaseService(desk.ctx.session).create_case(intake(last_name="Untouched"))
     activate(desk, qtbot)
@@ -189,7 +189,7 @@ def test_the_same_field_edited_offline_on_both_is_a_conflict_in_both_until_settl
     for window in (desk, visit):
         assert not window.editor.banner.isVisible()
         assert status(window) == "Up to date"
-        phone = window.editor.tabs.currentWidget().person.editors["phone"].widget
+        phone = window.editor.sections.currentWidget().person.editors["phone"].widget
         assert phone.text() == "+358 40 222 2222"
 
 
@@ -271,8 +271,8 @@ def type_while_another_laptop_saves(window, visit, qtbot, field: str, typed: str
     changes the resident (``theirs``) and the window's sync brings it; returns the field."""
     qtbot.waitUntil(lambda: status(window) == "Up to date", timeout=20000)
     window.case_list.view.selectRow(0)
-    window.editor.tabs.setCurrentIndex(1)
-    widget = window.editor.tabs.currentWidget().person.editors[field].widget
+    show_section(qtbot, window, 1)
+    widget = window.editor.sections.currentWidget().person.editors[field].widget
     widget.setFocus()
     type_into(qtbot, widget, typed)  # still typing: nothing saved yet
     (there,) = [row[0] for row in visit.db.all("SELECT id FROM cases")]
@@ -325,8 +325,8 @@ def test_keeping_an_unchecked_number_survives_another_laptops_change(team_window
     activate(window, qtbot)
     window.case_list.view.selectRow(0)
     case_id = window.editor.current_case_id()
-    window.editor.tabs.setCurrentIndex(1)
-    form = window.editor.tabs.currentWidget().person
+    show_section(qtbot, window, 1)
+    form = window.editor.sections.currentWidget().person
     identity = form.editors["identity"].widget
     identity.setFocus()
     identity.selectAll()

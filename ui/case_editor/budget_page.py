@@ -29,10 +29,14 @@ from workbench.budget.reference import Flag, reference_table
 from workbench.budget.service import BudgetService
 from workbench.cases.model import CaseFile
 from workbench.errors import ValidationError
-from workbench.i18n import N_, _, format_date, format_money
+from workbench.i18n import N_, NP_, _, format_date, format_money, pgettext
 from workbench.labels import choices
 
 FLAG_TEXT = {Flag.LOW: N_("unusually low"), Flag.HIGH: N_("unusually high")}
+# Beside the reference a short mark (the long words did not fit a laptop's width in
+# Finnish); the words are its tooltip.
+FLAG_MARK = {Flag.LOW: ("▼", NP_("budget flag", "low")),
+             Flag.HIGH: ("▲", NP_("budget flag", "high"))}
 
 
 class LineRow:
@@ -42,11 +46,12 @@ class LineRow:
         self.category = category
         ctx = page.ctx
         self.caption = QLabel(category.label)
+        self.caption.setWordWrap(True)  # a long one on two lines, not the note off screen
+        self.caption.setMaximumWidth(170)
         self.amount = AmountEditor(ctx.locale, ctx.currency)
-        self.amount.widget.setMinimumWidth(90)
+        self.amount.widget.setMinimumWidth(84)
         self.amount.widget.setMaximumWidth(120)
         self.frequency = QComboBox()
-        self.frequency.setMaximumWidth(150)
         for frequency, text in choices(Frequency):
             self.frequency.addItem(text, frequency)
         self.frequency.setCurrentIndex(2)
@@ -57,6 +62,7 @@ class LineRow:
         self.flag = QLabel()
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Note"))
+        self.note.setMinimumWidth(110)
         self.caption.setBuddy(self.amount.widget)
         self.amount.widget.textEdited.connect(lambda _text: page.edited())
         self.amount.committed.connect(page.save)
@@ -142,14 +148,19 @@ class BudgetPage(QWidget):
         self.balance = QLabel()
         self.capacity = QLabel()
         self.capacity.setStyleSheet("font-weight: 600;")
-        for text, value in ((_("Income"), self.income), (_("Expenses"), self.expenses),
-                            (_("Balance"), self.balance),
-                            (_("Payment capacity"), self.capacity)):
-            line.addSpacing(12)
-            line.addWidget(QLabel(text + ":"))
-            line.addWidget(value)
         line.addStretch(1)
         layout.addLayout(line)
+        # The totals on a line of their own: beside the date they squeezed it to "29 Nov 2(".
+        totals = QHBoxLayout()
+        for number, (text, value) in enumerate((
+                (_("Income"), self.income), (_("Expenses"), self.expenses),
+                (_("Balance"), self.balance), (_("Payment capacity"), self.capacity))):
+            if number:
+                totals.addSpacing(16)
+            totals.addWidget(QLabel(text + ":"))
+            totals.addWidget(value)
+        totals.addStretch(1)
+        layout.addLayout(totals)
         self.problem = QLabel()
         self.problem.setObjectName("pageProblem")  # (the editor names it when asked)
         self.problem.setWordWrap(True)
@@ -229,7 +240,12 @@ class BudgetPage(QWidget):
             if reference:
                 row.reference.setToolTip(reference.source)
             flag = flags.get(code)
-            row.flag.setText(_(FLAG_TEXT[flag]) if flag else "")
+            if flag:
+                mark, word = FLAG_MARK[flag]
+                row.flag.setText(f"{mark} {pgettext('budget flag', word)}")
+            else:
+                row.flag.setText("")
+            row.flag.setToolTip(_(FLAG_TEXT[flag]) if flag else "")
             row.flag.setStyleSheet("color: #8a4b00;" if flag else "")
         self.income.setText(money(budget.income))
         self.expenses.setText(money(budget.expenses))

@@ -1,4 +1,5 @@
-"""The case editor: a header with who and how much, and one tab per part of the case."""
+"""The case editor: a header with who and how much, and a list of the case's sections
+beside the section shown."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +30,7 @@ from ui.case_editor.record_kinds import (
 )
 from ui.case_editor.record_page import RecordKind, RecordPage
 from ui.case_editor.resident import ResidentPage
+from ui.case_editor.sections import Sections
 from ui.case_editor.tenancy import TenancyPage
 from ui.context import AppContext
 from ui.dialogs import Dialogs
@@ -76,29 +77,31 @@ class CaseEditor(QWidget):
         layout.addWidget(self.header)
         self.banner = self._conflict_banner()
         layout.addWidget(self.banner)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        layout.addWidget(self.tabs, 1)
+        self.sections = Sections()
+        layout.addWidget(self.sections, 1)
+        # In the order of a home visit: who and where, the talk, the consents, the money,
+        # the plan and its agreement; then what follows the visit.
         self.pages = [
             (OverviewPage(ctx), _("&Overview")),
             (ResidentPage(ctx), _("&Resident")),
             (TenancyPage(ctx), _("&Tenancy")),
             (MoneyPage(ctx), _("&Arrears")),
+            (contacts := RecordPage(ctx, CONTACTS), _("&Contacts")),
+            (RecordPage(ctx, CONSENTS), _("Co&nsents")),
+            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
             (BudgetPage(ctx), _("Bu&dget")),
             (PlanPage(ctx), _("&Plan")),
             (DocumentsPage(ctx), _("Doc&uments")),
-            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
-            (RecordPage(ctx, CONSENTS), _("Co&nsents")),
-            (contacts := RecordPage(ctx, CONTACTS), _("&Contacts")),
             (RecordPage(ctx, REFERRALS), _("R&eferrals")),
             (RecordPage(ctx, FOLLOWUPS), _("&Follow-ups")),
         ]
         for page, title in self.pages:
-            self.tabs.addTab(page, title)
+            self.sections.add_section(page, title)
         self.contacts = contacts
         self.conflicts_dialog = None
         self._previous = 0
-        self.tabs.currentChanged.connect(self._tab_changed)
+        self.sections.currentChanged.connect(self._section_changed)
+        self.sections.entered.connect(self.focus_first_field)
         ctx.case_saved.connect(self._saved)
 
     def open_case(self, case_id: int, tab: int | None = None) -> bool:
@@ -110,7 +113,7 @@ class CaseEditor(QWidget):
             return False
         self._show(file)
         if tab is not None:
-            self.tabs.setCurrentIndex(tab)
+            self.sections.setCurrentIndex(tab)
         self.keep_focus_in_sight()
         return True
 
@@ -123,7 +126,7 @@ class CaseEditor(QWidget):
 
     def focus_first_field(self) -> bool:
         """Focus the first field of the section shown; False if it has none."""
-        page = self.tabs.currentWidget()
+        page = self.sections.currentWidget()
         widget = page.nextInFocusChain() if page is not None else None
         while widget is not None and widget is not page and page.isAncestorOf(widget):
             if widget.isVisible() and widget.isEnabled() and \
@@ -205,13 +208,11 @@ class CaseEditor(QWidget):
         if self.file is not None and file.case.id == self.file.case.id:
             self._show(file)
 
-    def _tab_changed(self, index: int) -> None:
+    def _section_changed(self, index: int) -> None:
         previous = self.pages[self._previous][0]
         if self.file is not None and not previous.commit():
             # Stay where the problem is, so the user sees the message beside the field.
-            self.tabs.blockSignals(True)
-            self.tabs.setCurrentIndex(self._previous)
-            self.tabs.blockSignals(False)
+            self.sections.revert_to(self._previous)
             return
         self._previous = index
         self.keep_focus_in_sight()
@@ -244,20 +245,20 @@ class CaseEditor(QWidget):
                 _forget_edits(page)
                 self.reload()
                 continue
-            self.tabs.setCurrentIndex(index)
+            self.sections.setCurrentIndex(index)
             _focus_problem(page)
             return False
         return True
 
     def show_page(self, page: QWidget) -> None:
-        self.tabs.setCurrentWidget(page)
+        self.sections.setCurrentWidget(page)
 
     def page_of(self, kind: type) -> QWidget:
-        """The first tab's page of a given class (tests and shortcuts find tabs this way)."""
+        """The first section's page of a given class (tests and shortcuts find them so)."""
         return next(page for page, _title in self.pages if isinstance(page, kind))
 
     def record_page(self, record_type: type) -> RecordPage:
-        """The tab listing records of ``record_type`` (contacts, consents, …)."""
+        """The section listing records of ``record_type`` (contacts, consents, …)."""
         return next(page for page, _title in self.pages
                     if isinstance(page, RecordPage) and page.kind.record_type is record_type)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -57,10 +58,9 @@ class PlanPage(QWidget):
         self.model = PlanTableModel(ctx, QUndoStack(self))
         self.undo = self.model.undo
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(self._terms_box(), 2)
-        top.addWidget(self._revisions_box(), 1)
-        layout.addLayout(top)
+        # One above the other: side by side, the revision's name was cut in Swedish.
+        layout.addWidget(self._terms_box())
+        layout.addWidget(self._revisions_box())
         self.banner = QLabel()
         self.banner.setObjectName("planBanner")
         self.banner.setWordWrap(True)
@@ -87,18 +87,25 @@ class PlanPage(QWidget):
         form = QFormLayout(box)
         locale, currency = self.ctx.locale, self.ctx.currency
         self.components = {c: AmountEditor(locale, currency) for c in COMPONENTS}
-        amounts = QHBoxLayout()
+        # Each part of the arrears with its own caption (as placeholders they were cut to
+        # "Collectio…" and vanished once typed in).
+        amounts = QGridLayout()
+        amounts.setContentsMargins(0, 0, 0, 0)
         self.term_rows = {}
-        for component, editor in self.components.items():
-            editor.widget.setToolTip(label(component))
-            editor.widget.setPlaceholderText(label(component))
+        for number, (component, editor) in enumerate(self.components.items()):
             self.term_rows[component.value] = FieldRow(editor)
-            amounts.addWidget(self.term_rows[component.value])
-        form.addRow(_("Arrears (rent, fees, collection, other)"), amounts)
+            caption = QLabel(label(component))
+            caption.setBuddy(editor.widget)
+            amounts.addWidget(caption, number // 2, 2 * (number % 2))
+            amounts.addWidget(self.term_rows[component.value], number // 2, 2 * (number % 2) + 1)
+        amounts.setColumnStretch(1, 1)
+        amounts.setColumnStretch(3, 1)
+        form.addRow(_("Arrears"), amounts)
         self.start = DateEditor(locale, required=True)
         self.term_rows["start"] = FieldRow(self.start)
         self.due_day = QSpinBox()
         self.due_day.setRange(1, 31)
+        _wide_enough(self.due_day, "31")
         when = QHBoxLayout()
         when.addWidget(self.term_rows["start"], 2)
         when.addWidget(QLabel(_("due day")))
@@ -111,7 +118,9 @@ class PlanPage(QWidget):
         group.addButton(self.by_amount)
         self.months = QSpinBox()
         self.months.setRange(1, 600)
+        _wide_enough(self.months, "600")
         self.instalment = AmountEditor(locale, currency)
+        self.instalment.widget.setMinimumWidth(90)
         self.term_rows["instalment"] = FieldRow(self.instalment)
         how = QHBoxLayout()
         for widget in (self.by_months, self.months, self.by_amount):
@@ -122,6 +131,7 @@ class PlanPage(QWidget):
         self.pauses.setPlaceholderText(_("e.g. 2027-07, 2027-12"))
         form.addRow(_("Months without an instalment"), self.pauses)
         self.budget_note = QLabel()
+        self.budget_note.setWordWrap(True)
         form.addRow(_("Budget"), self.budget_note)
         buttons = QHBoxLayout()
         generate = QPushButton(_("&Generate"))
@@ -136,7 +146,7 @@ class PlanPage(QWidget):
 
     def _revisions_box(self) -> QGroupBox:
         box = QGroupBox(_("Revisions"))
-        layout = QVBoxLayout(box)
+        layout = QHBoxLayout(box)
         self.revision_choice = QComboBox()
         self.revision_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.revision_choice.activated.connect(self._revision_chosen)
@@ -146,8 +156,7 @@ class PlanPage(QWidget):
         layout.addWidget(self.save_button)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        layout.addWidget(self.status, 1)
         QShortcut(QKeySequence.Save, self, activated=self.save,
                   context=Qt.WidgetWithChildrenShortcut)
         return box
@@ -210,7 +219,8 @@ class PlanPage(QWidget):
         self.revision_choice.addItem(_("New draft"), DRAFT)
         for revision in reversed(self.revisions):
             text = _("Revision {number} · {date}").format(
-                number=revision.revision, date=revision.created_at[:10])
+                number=revision.revision,
+                date=format_date(date.fromisoformat(revision.created_at[:10]), self.ctx.locale))
             if revision is self.revisions[-1]:
                 text += " · " + _("in force")
             self.revision_choice.addItem(text, revision.revision)
@@ -476,3 +486,8 @@ def _parse_pauses(text: str) -> frozenset[tuple[int, int]]:
                              text=part) from None
         months.add((year, month))
     return frozenset(months)
+
+
+def _wide_enough(spin: QSpinBox, widest: str) -> None:
+    """Room for the widest value and the arrows (a style's default cut "20" short)."""
+    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(widest) + 44)

@@ -30,16 +30,21 @@ class LandlordEditor(Editor):
     chosen one's contact and payment details."""
 
     def __init__(self, ctx: AppContext) -> None:
+        # The buttons under the list, so a long name ("Kaupunkiasunnot Kotilaakso Oy
+        # (Kunnallinen)") is shown whole beside the Finnish buttons' captions.
         box = QWidget()
-        layout = QHBoxLayout(box)
+        layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo = QComboBox()
         self.combo.setEditable(False)
-        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.combo)
+        buttons = QHBoxLayout()
         self.add_button = QPushButton(_("New landlord…"))
         self.edit_button = QPushButton(_("Edit landlord…"))
-        layout.addWidget(self.add_button)
-        layout.addWidget(self.edit_button)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         super().__init__(box)
         self.ctx = ctx
         self.combo.currentIndexChanged.connect(self.changed)
