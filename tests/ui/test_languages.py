@@ -111,3 +111,29 @@ def test_qts_own_buttons_follow_the_language(location, qtbot, language):
     endonyms = set(LANGUAGE_NAMES.values())
     assert {t for t in visible_texts(wizard)
             if t in untranslated_in(language) and t not in endonyms} == set()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "da"])
+def test_qts_file_dialog_follows_the_language(qapp, language):
+    """Found: in Finnish the file dialog said "Look in:" and "Files of type:"."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.qt_language import apply_language
+
+    def captions() -> list[str]:
+        dialog = QFileDialog(None, "x")
+        dialog.setOption(QFileDialog.DontUseNativeDialog)  # Qt's own, as on a bare desktop
+        try:
+            return [label.text() for label in dialog.findChildren(QLabel)]
+        finally:
+            dialog.deleteLater()
+
+    apply_language("en")
+    english = captions()
+    try:
+        apply_language(language)
+        shown = captions()
+    finally:
+        apply_language("en")
+    assert len(shown) == len(english) == 3
+    assert all(there != here for there, here in zip(shown, english, strict=True)), shown
