@@ -269,6 +269,38 @@ def test_no_key_is_bound_twice_in_the_window(window, qtbot):
     assert twice == {}
 
 
+def test_f1_lists_every_shortcut_the_window_has(window, qtbot):
+    """Found: F1 omitted Ctrl+Shift+S (Statistics) and Ctrl+Z (undo in the plan). Every
+    key an action or shortcut of the window answers to is listed, with what it does."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    open_first_case(window, qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    shown: list[str] = []
+
+    def read(box) -> None:
+        shown.append(box.text())
+        box.accept()
+
+    when_modal(read)
+    qtbot.keyClick(window, Qt.Key_F1)
+    assert len(shown) == 1  # the list came up, in a message box
+    listed = shown[0]
+    keys = {k.toString(QKeySequence.NativeText) for action in window.findChildren(QAction)
+            for k in action.shortcuts()}
+    keys |= {s.key().toString(QKeySequence.NativeText) for s in window.findChildren(QShortcut)
+             if s.whatsThis()}
+    sections_letters = {s.key().toString(QKeySequence.NativeText)
+                        for s in window.editor.sections.findChildren(
+                            QShortcut, options=Qt.FindDirectChildrenOnly)}
+    assert {"Ctrl+Shift+S", "Ctrl+Z", "Ctrl+N", "F5", "Ctrl+S"} <= keys
+    assert sorted(k for k in keys if k not in listed) == []
+    assert len(sections_letters) == 12 and all(k.startswith("Alt+") for k in sections_letters)
+    assert "Alt+underlined letter" in listed  # (those of the sections, menus and fields)
+    assert "undo a change to the instalments" in listed
+
+
 def test_keys_never_go_to_a_section_that_is_not_shown(window, qtbot):
     """Found: after a click on a case the cursor sat in the hidden Follow-ups task field,
     and typed amounts were saved there as a follow-up. Now a click keeps the cursor in the

@@ -158,7 +158,8 @@ class PlanPage(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status, 1)
         QShortcut(QKeySequence.Save, self, activated=self.save,
-                  context=Qt.WidgetWithChildrenShortcut)
+                  context=Qt.WidgetWithChildrenShortcut).setWhatsThis(
+            _("Payment plan: save as a new revision"))
         return box
 
     def _row_buttons(self) -> QHBoxLayout:
@@ -174,6 +175,8 @@ class PlanPage(QWidget):
         undo.setShortcut(QKeySequence.Undo)
         redo = self.undo.createRedoAction(self, _("Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        undo.setWhatsThis(_("Payment plan: undo a change to the instalments"))
+        redo.setWhatsThis(_("Payment plan: redo it"))
         for action, caption in ((undo, _("Undo")), (redo, _("Redo"))):
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.addAction(action)

@@ -131,6 +131,7 @@ class RecordPage(QWidget):
         for keys in ("Return", "Enter", "Ctrl+Return"):
             shortcut = QShortcut(QKeySequence(keys), self.box)
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.setWhatsThis(_("Save the entry being added or changed"))
             shortcut.activated.connect(self.save)
         self._update_buttons()
 
