@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlcipher3
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.conftest import ADMIN, PASSPHRASE
@@ -368,3 +368,33 @@ def test_the_open_case_stays_marked_in_the_list_after_a_search(window, qtbot):
     marked = view.selectionModel().selectedRows()
     assert [index.data(CASE_ID_ROLE) for index in marked] == [opened]
     assert window.editor.current_case_id() == opened
+
+
+def test_search_results_follow_the_column_the_list_is_sorted_by(window, qtbot):
+    """Found: a search listed best matches first even with the list sorted by a column."""
+    from ui.case_list import Column
+    from workbench.cases.listing import CaseQuery
+
+    view = window.case_list.view
+    header = view.horizontalHeader()
+    arrears_at = header.sectionViewportPosition(Column.ARREARS) + 5
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(arrears_at, 5))
+    model = view.model()
+    everyone = model.rowCount()
+    starts = {row.name[:2] for row in model.rows} | {row.landlord[:2] for row in model.rows}
+    found = {start: len(window.ctx.cases.list_cases(CaseQuery(text=start)))
+             for start in starts}
+    letter = max((n, start) for start, n in found.items() if n < everyone)[1]
+    assert found[letter] >= 3
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    type_into(qtbot, window.case_list.search, letter)  # several cases, not all
+    qtbot.waitUntil(lambda: 0 < model.rowCount() < everyone, timeout=5000)
+
+    def arrears() -> list[int]:
+        return [model.rows[n].arrears for n in range(model.rowCount())]
+
+    shown = arrears()
+    assert len(shown) >= 3 and shown in (sorted(shown), sorted(shown, reverse=True))
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(arrears_at, 5))  # again
+    qtbot.waitUntil(lambda: arrears() == shown[::-1] or arrears() == sorted(shown), timeout=5000)
+    assert arrears() != shown
