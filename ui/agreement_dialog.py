@@ -1,10 +1,13 @@
-"""Signing an agreement on the spot: choose its language, let each signer sign on the pad,
-then seal. Works without any network."""
+"""Signing an agreement on the spot: choose its language, read the pages with the resident,
+let each signer sign on the pad, then seal. Works without any network.
+
+Two steps in one dialog: the agreement's pages as they will be sealed (signature boxes still
+empty), then the pads. The resident never signs a document they were not shown."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,12 +19,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
+from ui.pdf_pages import page_images
 from ui.preferences import AGREEMENT_LANGUAGE
 from ui.setup_wizard import LANGUAGE_NAMES
 from ui.signature_pad import SignaturePad
@@ -54,7 +60,10 @@ class AgreementDialog(QDialog):
         self.ctx, self.file = ctx, file
         self.document: Document | None = None
         self.setWindowTitle(_("Sign the payment agreement"))
-        self.setMinimumSize(720, 640)
+        self.setMinimumSize(720, 600)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            self.resize(min(960, screen.width() - 40), screen.height() - 60)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.language = QComboBox()
@@ -68,6 +77,56 @@ class AgreementDialog(QDialog):
         form.addRow(_("Language of the agreement"), self.language)
         form.addRow(_("Place"), self.place)
         layout.addLayout(form)
+        self.steps = QStackedWidget()
+        self.steps.addWidget(self._reading_step())
+        self.steps.addWidget(self._signing_step(file))
+        layout.addWidget(self.steps, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.seal_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.seal_button.setText(_("Seal the agreement"))
+        self.back_button = self.buttons.addButton(_("‹ &Back to the agreement"),
+                                                  QDialogButtonBox.ActionRole)
+        self.sign_button = self.buttons.addButton(_("&Sign…"), QDialogButtonBox.ActionRole)
+        self.back_button.clicked.connect(lambda: self._go(0))
+        self.sign_button.clicked.connect(lambda: self._go(1))
+        self.buttons.accepted.connect(self.seal)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        # The pages follow the language and the place (typed: once typing pauses).
+        self._redraw = QTimer(self, singleShot=True, interval=300)
+        self._redraw.timeout.connect(self.show_pages)
+        self.language.currentIndexChanged.connect(lambda _i: self.show_pages())
+        self.place.textEdited.connect(lambda _text: self._redraw.start())
+        self.preview_pdf: bytes | None = None
+        self._go(0)
+        self._update()
+        QTimer.singleShot(0, self.show_pages)  # once the dialog has its size
+
+    def _reading_step(self) -> QWidget:
+        step = QWidget()
+        layout = QVBoxLayout(step)
+        layout.setContentsMargins(0, 0, 0, 0)
+        intro = QLabel(_("Read the agreement through with the resident. The signatures come "
+                         "next; what is sealed is exactly these pages, signed."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.pages_area = QScrollArea()
+        self.pages_area.setObjectName("agreementPages")
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        holder = QWidget()
+        holder.setStyleSheet("background: palette(mid);")
+        self.pages_layout = QVBoxLayout(holder)
+        self.pages_layout.setSpacing(12)
+        self.pages_area.setWidget(holder)
+        layout.addWidget(self.pages_area, 1)
+        self.pages: list[QLabel] = []
+        return step
+
+    def _signing_step(self, file: CaseFile) -> QWidget:
+        step = QWidget()
+        layout = QVBoxLayout(step)
+        layout.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(_("Each person present signs in their box with a finger, a pen or the "
                          "mouse. The landlord may instead sign a printed copy."))
         intro.setWordWrap(True)
@@ -76,7 +135,8 @@ class AgreementDialog(QDialog):
                                                if m.role is MemberRole.PARTNER and m.name]
         self.boxes = [SignerBox(SignerRole.RESIDENT, name, _("Resident")) for name in residents]
         # The advisor signs under the full name of their profile (Settings → My details).
-        advisor = ProfileService(ctx.session).profile(ctx.session.user.name).display_name
+        advisor = ProfileService(self.ctx.session).profile(
+            self.ctx.session.user.name).display_name
         self.boxes.append(SignerBox(SignerRole.ADVISOR, advisor, _("Advisor")))
         self.landlord_box = SignerBox(SignerRole.LANDLORD, "", _("For the landlord"))
         self.landlord_name = QLineEdit()
@@ -93,13 +153,48 @@ class AgreementDialog(QDialog):
         layout.addWidget(self.landlord_present)
         layout.addWidget(self.landlord_box)
         self.landlord_box.pad.changed.connect(self._update)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.seal_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.seal_button.setText(_("Seal the agreement"))
-        self.buttons.accepted.connect(self.seal)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self._update()
+        layout.addStretch(1)
+        return step
+
+    def _go(self, step: int) -> None:
+        self.steps.setCurrentIndex(step)
+        reading = step == 0
+        self.sign_button.setVisible(reading)
+        self.back_button.setVisible(not reading)
+        self.seal_button.setVisible(not reading)
+        (self.sign_button if reading else self.boxes[0].pad).setFocus()
+        if reading:
+            self.sign_button.setDefault(True)
+        else:
+            self.seal_button.setDefault(True)
+
+    def show_pages(self) -> None:
+        """Draw the agreement's pages as they will be sealed, the width of the view."""
+        self._redraw.stop()
+        try:
+            self.preview_pdf = AgreementService(self.ctx.session).preview(
+                self.file.case.id, self.language.currentData(), self.place.text().strip())
+            width = max(self.pages_area.viewport().width() - 24, 300)
+            images = page_images(self.preview_pdf, width)
+        except Exception as error:  # shown, not raised: the dialog stays open
+            show_failure(self, error)
+            return
+        for label in self.pages:
+            label.deleteLater()
+        self.pages = []
+        for number, image in enumerate(images, start=1):
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setAlignment(Qt.AlignHCenter)
+            label.setAccessibleName(_("Page {number} of {count}").format(
+                number=number, count=len(images)))
+            self.pages_layout.addWidget(label)
+            self.pages.append(label)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        if self.pages:
+            self._redraw.start()  # drawn again to the new width
 
     def _present(self) -> list[SignerBox]:
         return self.boxes + ([self.landlord_box] if self.landlord_present.isChecked() else [])
@@ -110,6 +205,8 @@ class AgreementDialog(QDialog):
                                                   for box in self._present()))
 
     def seal(self) -> None:
+        if self.steps.currentIndex() != 1 or not self.seal_button.isEnabled():
+            return  # (Enter while reading the pages)
         self.landlord_box.name = self.landlord_name.text().strip()
         due = AgreementService(self.ctx.session).due_already(self.file.case.id)
         if due and not Dialogs.confirm(self, ngettext(

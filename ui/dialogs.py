@@ -103,3 +103,24 @@ class Dialogs:
             return Path(answer) if answer else None
         name, _filter = QFileDialog.getOpenFileName(parent, title, "", filters)
         return Path(name) if name else None
+
+    # --- printing ------------------------------------------------------------------------
+
+    @classmethod
+    def choose_printer(cls, parent: QWidget | None, printer, title: str) -> bool:
+        """Qt's print dialog for ``printer`` (which printer, copies, pages); False when
+        cancelled. A test answers with a file name: the printer then writes a PDF there."""
+        scripted, answer = cls._scripted("print", title)
+        if scripted:
+            if not answer:
+                return False
+            from PySide6.QtPrintSupport import QPrinter
+
+            printer.setOutputFormat(QPrinter.PdfFormat)
+            printer.setOutputFileName(str(answer))
+            return True
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(title)
+        return dialog.exec() == QPrintDialog.Accepted

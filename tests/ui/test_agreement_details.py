@@ -107,6 +107,7 @@ def open_documents(window, first: date):
 
 def sign_all_and_seal(qtbot):
     def act(dialog: AgreementDialog) -> None:
+        qtbot.mouseClick(dialog.sign_button, Qt.LeftButton)  # read, then to the pads
         for box in dialog.boxes:
             sign_with_mouse(box.pad)
         qtbot.mouseClick(dialog.seal_button, Qt.LeftButton)
@@ -131,6 +132,7 @@ def test_sealing_a_plan_with_instalments_already_due_asks_first(window, qtbot):
     asked = {}
 
     def act(dialog: AgreementDialog) -> None:
+        qtbot.mouseClick(dialog.sign_button, Qt.LeftButton)  # read, then to the pads
         for box in dialog.boxes:
             sign_with_mouse(box.pad)
         qtbot.mouseClick(dialog.seal_button, Qt.LeftButton)
@@ -148,6 +150,7 @@ def test_the_landlord_signing_here_needs_a_printed_name(window, qtbot):
     case_id, page = open_documents(window, date.today() + timedelta(days=20))
 
     def act(dialog: AgreementDialog) -> None:
+        qtbot.mouseClick(dialog.sign_button, Qt.LeftButton)  # read, then to the pads
         for box in dialog.boxes:
             sign_with_mouse(box.pad)
         check = dialog.landlord_present

@@ -81,7 +81,7 @@ def open_and_print(window, qtbot) -> None:
     item = page.table.item(0, 1)
     qtbot.mouseClick(page.table.viewport(), Qt.LeftButton,
                      pos=page.table.visualItemRect(item).center())
-    button = next(b for b in page.findChildren(QPushButton) if b.text() == "Open and print")
+    button = next(b for b in page.findChildren(QPushButton) if b.text() == "Open")
     qtbot.mouseClick(button, Qt.LeftButton)
 
 

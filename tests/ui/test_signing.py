@@ -7,12 +7,13 @@ from datetime import date
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.helpers import intake
 from tests.ui.conftest import when_modal
 from ui.agreement_dialog import AgreementDialog
 from ui.case_editor.documents_page import DocumentsPage
+from ui.pdf_pages import page_count
 from workbench.agreements.service import AgreementService
 from workbench.cases.model import ArrearsComponent
 from workbench.plans.model import PlanDraft, PlanRow
@@ -56,7 +57,17 @@ def test_signing_on_the_pad_seals_a_valid_agreement(window, qtbot):
     made = {}
 
     def sign_and_seal(dialog: AgreementDialog) -> None:
+        # First the pages to read, in the language chosen; no pads, nothing to seal yet.
+        qtbot.waitUntil(lambda: len(dialog.pages) > 0, timeout=10000)
+        assert not dialog.seal_button.isVisible() and not dialog.boxes[0].pad.isVisible()
+        dialog.language.setFocus()
+        qtbot.keyClicks(dialog.language, "sv")  # svenska
+        assert dialog.language.currentData() == "sv"
+        made["preview pages"] = page_count(dialog.preview_pdf)
+        assert len(dialog.pages) == made["preview pages"]
+        qtbot.mouseClick(dialog.sign_button, Qt.LeftButton)
         resident, advisor = dialog.boxes
+        assert resident.pad.isVisible() and dialog.seal_button.isVisible()
         assert not dialog.seal_button.isEnabled()  # nobody has signed yet
         sign_with_mouse(resident.pad)
         sign_with_pen(advisor.pad)
@@ -66,14 +77,17 @@ def test_signing_on_the_pad_seals_a_valid_agreement(window, qtbot):
         assert not dialog.seal_button.isEnabled()
         sign_with_pen(advisor.pad)
         assert dialog.seal_button.isEnabled()
-        dialog.language.setCurrentIndex(dialog.language.findData("sv"))
-        dialog.seal_button.click()
+        qtbot.mouseClick(dialog.seal_button, Qt.LeftButton)
         made["document"] = dialog.document
 
     when_modal(sign_and_seal)
-    page.new_agreement()
+    qtbot.mouseClick(next(b for b in page.findChildren(QPushButton)
+                          if b.text() == "New agreement…"), Qt.LeftButton)
     document = made["document"]
-    assert AgreementService(window.ctx.session).check(document.id).valid
+    service = AgreementService(window.ctx.session)
+    assert service.check(document.id).valid
+    # What was sealed is what was read: the same pages.
+    assert page_count(service.content(document.id)) == made["preview pages"]
     assert [s["role"] for s in document.signers] == ["resident", "advisor"]
 
     assert page.table.rowCount() == 1

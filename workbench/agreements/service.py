@@ -178,6 +178,11 @@ class AgreementService:
         return next(f"{base}-{n}" for n in range(issued + 1, issued + len(taken) + 2)
                     if f"{base}-{n}" not in taken)
 
+    def preview(self, case_id: int, language: str, place: str = "") -> bytes:
+        """The pages the resident reads before signing: the agreement as it will be
+        sealed, with the signature boxes still empty. Nothing is stored."""
+        return render(self.draft(case_id, language, place))
+
     def make(self, case_id: int, language: str, place: str = "",
              signatures: list[Signature] | None = None,
              out: Path | None = None) -> tuple[Document, bytes]:
