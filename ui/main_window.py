@@ -203,6 +203,12 @@ class MainWindow(QMainWindow):
             self.case_list.select_case(dialog.created.case.id)
         elif dialog.open_existing is not None:
             self.open_case(dialog.open_existing, 0)
+        else:
+            return
+        # The dialog took the cursor with it: it goes on in the case (it went nowhere, and
+        # keys typed next were lost).
+        self.activateWindow()
+        self.editor.focus_first_field()
 
     def log_contact(self) -> None:
         if self.editor.current_case_id() is not None:

@@ -12,7 +12,13 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
 
 from ui.context import AppContext
 from workbench.dates import parse_date
@@ -204,6 +210,15 @@ class PlanTable(QTableView):
             header_text = model.headerData(column, Qt.Horizontal) or ""
             self.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
                                             metrics.horizontalAdvance(header_text) + 24))
+
+    def closeEditor(self, editor: QWidget, hint) -> None:  # (Qt's name)
+        """Enter after typing in a cell goes down to the same cell of the next row, as in a
+        spreadsheet: instalment after instalment without the mouse."""
+        super().closeEditor(editor, hint)
+        current = self.currentIndex()
+        if hint == QAbstractItemDelegate.SubmitModelCache and current.isValid() and \
+                current.row() + 1 < self.model().rowCount():
+            self.setCurrentIndex(current.sibling(current.row() + 1, current.column()))
 
     def selected_row(self) -> int | None:
         index = self.currentIndex()

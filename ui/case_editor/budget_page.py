@@ -7,6 +7,7 @@ shows them. Each finished field saves today's snapshot of the budget.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -112,6 +113,17 @@ class BudgetPage(QWidget):
         self._add_section(_("Income"), self.categories.income)
         for group in self.categories.expense_groups:
             self._add_section(group.label, group.categories)
+        # Enter goes down the lines, amount to amount, as in a spreadsheet (Tab goes
+        # through each line's period and note as well).
+        lines = list(self.rows.values())
+        for line, below in itertools.pairwise(lines):
+            line.amount.widget.returnPressed.connect(
+                lambda below=below: _into(below.amount.widget))
+
+    def focus_first(self) -> bool:
+        """The cursor to the first line's amount."""
+        _into(next(iter(self.rows.values())).amount.widget)
+        return True
 
     def _add_section(self, title: str, members) -> None:
         first = not self.rows
@@ -272,3 +284,8 @@ class BudgetPage(QWidget):
 
     def commit(self) -> bool:
         return self.save()
+
+
+def _into(field: QLineEdit) -> None:
+    field.setFocus(Qt.TabFocusReason)
+    field.selectAll()  # typing replaces what is there

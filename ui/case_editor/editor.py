@@ -125,8 +125,11 @@ class CaseEditor(QWidget):
             self.focus_first_field()
 
     def focus_first_field(self) -> bool:
-        """Focus the first field of the section shown; False if it has none."""
+        """Focus the first field of the section shown (where a new entry starts, in a
+        section with a list); False if it has none."""
         page = self.sections.currentWidget()
+        if hasattr(page, "focus_first") and page.focus_first():
+            return True
         widget = page.nextInFocusChain() if page is not None else None
         while widget is not None and widget is not page and page.isAncestorOf(widget):
             if widget.isVisible() and widget.isEnabled() and \

@@ -166,8 +166,13 @@ class RecordPage(QWidget):
         self.table.clearSelection()
         self._show(None)
         if self.isVisible():  # (a page filled while another section shows takes no keys)
-            first = self.kind.focus or self.kind.fields[0].name
-            self.editors[first].widget.setFocus()
+            self.focus_first()
+
+    def focus_first(self) -> bool:
+        """The cursor to where a new entry starts (the contact's channel, …)."""
+        first = self.kind.focus or self.kind.fields[0].name
+        self.editors[first].widget.setFocus(Qt.ShortcutFocusReason)
+        return True
 
     def _show(self, record: Any) -> None:
         self._loading = True

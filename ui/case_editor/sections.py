@@ -67,7 +67,7 @@ class Sections(QWidget):
     widget: count, current index or page, and a signal when it changes)."""
 
     currentChanged = Signal(int)
-    entered = Signal()  # Enter on a title: into the section
+    entered = Signal()  # Enter on a title, or its Alt+letter: into the section
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,8 +97,8 @@ class Sections(QWidget):
             # ("ambiguously"), as it does for a tab bar.
             shortcut = QShortcut(key, self, context=Qt.WindowShortcut)
             row = self.list.count() - 1
-            shortcut.activated.connect(lambda row=row: self.setCurrentIndex(row))
-            shortcut.activatedAmbiguously.connect(lambda row=row: self.setCurrentIndex(row))
+            shortcut.activated.connect(lambda row=row: self._by_key(row))
+            shortcut.activatedAmbiguously.connect(lambda row=row: self._by_key(row))
         self._fit_width()
         if self.list.currentRow() < 0:
             self.list.setCurrentRow(0)
@@ -135,6 +135,11 @@ class Sections(QWidget):
     def item_rect(self, index: int):
         """Where a title is drawn, in the list's viewport (to click it)."""
         return self.list.visualItemRect(self.list.item(index))
+
+    def _by_key(self, row: int) -> None:
+        self.setCurrentIndex(row)
+        if self.currentIndex() == row:  # (not when the section left could not be saved)
+            self.entered.emit()
 
     def _row_changed(self, row: int) -> None:
         if row < 0 or row == self.stack.currentIndex():
