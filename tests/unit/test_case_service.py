@@ -279,3 +279,30 @@ def test_the_list_sorts_by_any_column_and_combines_search_with_filters(service):
     assert len(found) == 4
     assert service.count_cases(CaseQuery(text="mäkinen")) == 1
     assert service.count_cases(CaseQuery(text="koivukuja", status=CaseStatus.CLOSED)) == 0
+
+
+def test_the_overview_is_saved_as_one_action_with_its_outcomes(service):
+    """Found: the Overview saved the case, then its outcomes, as two transactions (two
+    audit entries; a failure between them kept the status without the outcomes)."""
+    import dataclasses
+
+    from workbench.cases.model import CaseStatus, Outcome
+
+    case_id = service.create_case(intake(last_name="Yleiskatsaus")).case.id
+    db = service.session.db
+    before = db.scalar("SELECT max(id) FROM audit_log")
+    case = dataclasses.replace(service.open_case(case_id).case, status=CaseStatus.CLOSED,
+                               note="Plan made, eviction stopped")
+    saved = service.update_overview(case, frozenset({Outcome.EVICTION_PREVENTED}))
+    assert saved.case.status is CaseStatus.CLOSED and saved.case.closed_on is not None
+    assert {o.outcome for o in saved.outcomes} == {Outcome.EVICTION_PREVENTED}
+    actions = [row[0] for row in db.all("SELECT action FROM audit_log WHERE id > ?",
+                                        (before,))]
+    assert actions == ["case.update"]
+    # Refused as a whole: a case closed before it was opened saves no outcome either.
+    wrong = dataclasses.replace(saved.case, closed_on=saved.case.opened_on - timedelta(days=1),
+                                status=CaseStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        service.update_overview(wrong, frozenset())
+    assert {o.outcome for o in service.open_case(case_id).outcomes} == \
+        {Outcome.EVICTION_PREVENTED}

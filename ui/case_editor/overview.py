@@ -64,9 +64,6 @@ class OverviewPage(FormPage):
         self.editors["outcomes"].set_value({o.outcome for o in file.outcomes})
 
     def save(self, values: dict) -> CaseFile:
-        outcomes = values.pop("outcomes")
-        cases = self.ctx.cases
+        outcomes = frozenset(values.pop("outcomes"))
         case = dataclasses.replace(self.file.case, **values)
-        if case != self.file.case:
-            cases.update_case(case)
-        return cases.set_outcomes(case.id, outcomes)
+        return self.ctx.cases.update_overview(case, outcomes)

@@ -262,6 +262,25 @@ class CaseService:
 
     def update_case(self, case: Case) -> CaseFile:
         """Overview fields: status, advisor, reasons, referral source, note, dates."""
+        case = self._checked_case(case)
+        with self.session.action("case.update", "case", case.id):
+            rows.update(self.db, case)
+            self._touched(case.id)
+        return self.open_case(case.id)
+
+    def update_overview(self, case: Case, outcomes: frozenset[Outcome]) -> CaseFile:
+        """The Overview as saved: the case's fields and its ticked outcomes, as one action
+        (one transaction, one audit entry: never the status without the outcomes)."""
+        case = self._checked_case(case)
+        current = self.open_case(case.id)
+        with self.session.action("case.update", "case", case.id):
+            if case != current.case:
+                rows.update(self.db, case)
+            self._write_outcomes(case.id, current.outcomes, outcomes, date.today())
+            self._touched(case.id)
+        return self.open_case(case.id)
+
+    def _checked_case(self, case: Case) -> Case:
         self._may_write(N_("edit cases"))
         current = self.open_case(_id(case)).case
         case = dataclasses.replace(case, person_id=current.person_id)
@@ -270,10 +289,7 @@ class CaseService:
         if case.status is not CaseStatus.CLOSED:
             case.closed_on = None
         validate(case)
-        with self.session.action("case.update", "case", case.id):
-            rows.update(self.db, case)
-            self._touched(case.id)
-        return self.open_case(case.id)
+        return case
 
     def set_tenancy(self, tenancy: Tenancy) -> CaseFile:
         self._may_write(N_("edit cases"))
@@ -356,18 +372,23 @@ class CaseService:
                      on: date | None = None) -> CaseFile:
         """The case's outcomes as ticked: new ones dated ``on``, unticked ones removed."""
         self._may_write(N_("edit cases"))
-        current = {o.outcome: o for o in self.open_case(case_id).outcomes}
-        added = [o for o in outcomes if o not in current]
-        removed = [record for outcome, record in current.items() if outcome not in outcomes]
-        if not added and not removed:
+        existing = self.open_case(case_id).outcomes
+        if {o.outcome for o in existing} == set(outcomes):
             return self.open_case(case_id)
         with self.session.action("outcomes.set", "case", case_id):
-            for outcome in sorted(added):
-                rows.insert(self.db, OutcomeRecord(case_id, outcome, on or date.today()))
-            for record in removed:
-                self.db.execute("DELETE FROM outcomes WHERE id = ?", (record.id,))
+            self._write_outcomes(case_id, existing, outcomes, on or date.today())
             self._touched(case_id)
         return self.open_case(case_id)
+
+    def _write_outcomes(self, case_id: int, existing: list[OutcomeRecord],
+                        outcomes: frozenset[Outcome], on: date) -> None:
+        """New ticks dated ``on``, unticked ones removed (inside the caller's action)."""
+        current = {o.outcome: o for o in existing}
+        for outcome in sorted(o for o in outcomes if o not in current):
+            rows.insert(self.db, OutcomeRecord(case_id, outcome, on))
+        for outcome, record in current.items():
+            if outcome not in outcomes:
+                self.db.execute("DELETE FROM outcomes WHERE id = ?", (record.id,))
 
     def record_outcome(self, case_id: int, outcome: Outcome,
                        on: date | None = None) -> OutcomeRecord:
