@@ -19,11 +19,11 @@ from ui.preferences import LAST_USER, Preferences
 from ui.qt_language import apply_language
 from ui.setup_wizard import SetupWizard
 from ui.unlock_dialog import UnlockDialog
-from workbench.agreements.identity import create_identity, save_identity
 from workbench.demo.seed import seed_demo
 from workbench.i18n import _
+from workbench.new_store import new_organisation_store
 from workbench.paths import default_data_dir, private_log_file, resources_dir
-from workbench.session import StoreLocation, create_store
+from workbench.session import StoreLocation
 
 DEMO_CASES = 200
 DEMO_USER, DEMO_PASSPHRASE = "demo", "demo passphrase"
@@ -100,9 +100,9 @@ def open_demo(cases: int = DEMO_CASES, preferences: Preferences | None = None) -
 
 def demo_window(folder: Path, cases: int, preferences: Preferences) -> MainWindow:
     location = StoreLocation(folder / "store")
-    session, _recovery = create_store(location, _("Demo Housing Advice"), "FI", DEMO_USER,
-                                      DEMO_PASSPHRASE, language=preferences.language())
-    save_identity(session, create_identity(session.organisation.name, "FI"))
+    session, _recovery = new_organisation_store(location, _("Demo Housing Advice"), "FI",
+                                                DEMO_USER, DEMO_PASSPHRASE,
+                                                language=preferences.language())
     seed_demo(session, cases)
     ctx = AppContext(location, preferences, demo=True)
     ctx.open(session)

@@ -20,10 +20,10 @@ from ui.dialogs import Dialogs
 from ui.join_pages import JoinPage, StartPage, WaitPage
 from ui.passphrase_fields import PassphraseFields
 from ui.recovery_key import RecoveryKeyView
-from workbench.agreements.identity import create_identity, save_identity
 from workbench.errors import WorkbenchError
 from workbench.i18n import LANGUAGES, N_, _
-from workbench.session import Session, StoreLocation, create_store
+from workbench.new_store import new_organisation_store
+from workbench.session import Session, StoreLocation
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
 from workbench.sync.team import join
 
@@ -168,16 +168,8 @@ class SetupWizard(QWizard):
 
     def _new_store(self, name: str, country: str, language: str, user: str,
                    passphrase: str) -> tuple[Session, str]:
-        session, recovery_key = create_store(self.location, name, country, user, passphrase,
-                                             language=language, kdf=self.kdf)
-        try:
-            # A seal certificate from the start, so agreements can be sealed at once; an
-            # organisation's own certificate can replace it in Settings.
-            save_identity(session, create_identity(name, country))
-        except BaseException:
-            session.lock()  # (else the store stays held open, and a retry is refused)
-            raise
-        return session, recovery_key
+        return new_organisation_store(self.location, name, country, user, passphrase,
+                                      language=language, kdf=self.kdf)
 
     def _create(self) -> bool:
         name, country = self.org_name, self.organisation.country.currentData()

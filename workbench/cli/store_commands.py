@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.agreements import identity as identities
 from workbench.cli.context import CommandContext, add_store_arguments, report_lines
 from workbench.errors import StoreError, StoreExists
 from workbench.i18n import LANGUAGES, _
-from workbench.session import COUNTRIES, create_store
+from workbench.new_store import new_organisation_store
+from workbench.session import COUNTRIES
 from workbench.store import maintenance
 
 
@@ -63,13 +63,9 @@ def run_init(context: CommandContext, args: argparse.Namespace) -> int:
         raise StoreExists(path=str(context.location.data_dir))
     passphrase = context.secret(_("New passphrase for {user}: ").format(user=user),
                                 confirm=True)
-    session, recovery_key = create_store(context.location, args.org, args.country, user,
-                                         passphrase, language=args.language)
-    try:
-        # A seal certificate from the start; an organisation's own can replace it later.
-        identities.save_identity(session, identities.create_identity(args.org, args.country))
-    finally:
-        session.lock()
+    session, recovery_key = new_organisation_store(context.location, args.org, args.country,
+                                                   user, passphrase, language=args.language)
+    session.lock()
     print(_("Created the store in {path} with user {user}.").format(
         path=context.location.data_dir, user=user))
     print()
