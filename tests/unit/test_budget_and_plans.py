@@ -218,3 +218,26 @@ def test_nothing_is_flagged_before_anything_is_typed(session, case_id):
     flags = budgets.flags(typed)
     assert flags["food"] is Flag.LOW  # an essential left out, once the budget is begun
     assert "hobbies" not in flags  # an empty line is not a low one
+
+
+def test_a_new_drafts_rules_live_in_the_core():
+    """The plan editor asks these (they were written into the window)."""
+    from workbench.errors import FieldError
+    from workbench.plans.drafting import (
+        NEW_ROW_AMOUNT,
+        added_row,
+        default_months,
+        parse_pause_months,
+    )
+    from workbench.plans.model import PlanRow
+
+    assert default_months(1800_00, 188_00) == 10  # 9.6 months, whole months
+    assert default_months(1800_00, None) == default_months(1800_00, 0) == 12
+    assert default_months(100_000_00, 50_00) == 60  # never suggested longer
+    last = PlanRow(date(2027, 1, 15), 180_00)
+    assert added_row([last], 15, date(2026, 11, 30)) == PlanRow(date(2027, 2, 15),
+                                                                NEW_ROW_AMOUNT)
+    assert parse_pause_months("2027-07; 2027/12, ") == {(2027, 7), (2027, 12)}
+    with pytest.raises(FieldError) as refused:
+        parse_pause_months("2027-13")
+    assert refused.value.field == "pauses"

@@ -12,38 +12,35 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.case_editor.payments import PaymentsPanel
+from ui.case_editor.plan_banner import TONES, banner
+from ui.case_editor.plan_terms import COMPONENTS, TermsBox
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
-from ui.fields import AmountEditor, DateEditor, Editor, FieldRow, read_fields
+from ui.fields import Editor, FieldRow, read_fields
 from ui.plan_editor import PlanTable, PlanTableModel
 from workbench.budget.service import BudgetService
-from workbench.cases.model import ArrearsComponent, CaseFile
+from workbench.cases.model import CaseFile
 from workbench.errors import FieldError, ValidationError
-from workbench.i18n import N_, _, format_date, format_money, ngettext
+from workbench.i18n import _, format_date, format_money
 from workbench.labels import label
 from workbench.plans.checks import draft_state
+from workbench.plans.drafting import added_row, default_months, parse_pause_months
 from workbench.plans.model import PlanDraft, PlanRevision, PlanRow
-from workbench.plans.schedule import PlanTerms, build_schedule, due_dates, rebalance
+from workbench.plans.schedule import PlanTerms, build_schedule, rebalance
 from workbench.plans.service import PlanService
 
-COMPONENTS = (ArrearsComponent.RENT, ArrearsComponent.FEES, ArrearsComponent.COLLECTION_COSTS,
-              ArrearsComponent.OTHER)
 DRAFT = -1  # the revision combo's entry for the draft being edited
 
 
@@ -59,7 +56,15 @@ class PlanPage(QWidget):
         self.undo = self.model.undo
         layout = QVBoxLayout(self)
         # One above the other: side by side, the revision's name was cut in Swedish.
-        layout.addWidget(self._terms_box())
+        terms = TermsBox(ctx)
+        terms.generate_button.clicked.connect(self.generate)
+        terms.renegotiate_button.clicked.connect(self.renegotiate)
+        self.components, self.term_rows = terms.components, terms.term_rows
+        self.start, self.due_day, self.months = terms.start, terms.due_day, terms.months
+        self.by_months, self.by_amount = terms.by_months, terms.by_amount
+        self.instalment, self.pauses = terms.instalment, terms.pauses
+        self.budget_note, self.renegotiate_button = terms.budget_note, terms.renegotiate_button
+        layout.addWidget(terms)
         layout.addWidget(self._revisions_box())
         self.banner = QLabel()
         self.banner.setObjectName("planBanner")
@@ -81,68 +86,6 @@ class PlanPage(QWidget):
         self.reason.textEdited.connect(lambda _text: self.refresh_banner())
 
     # --- layout --------------------------------------------------------------------------
-
-    def _terms_box(self) -> QGroupBox:
-        box = QGroupBox(_("Terms"))
-        form = QFormLayout(box)
-        locale, currency = self.ctx.locale, self.ctx.currency
-        self.components = {c: AmountEditor(locale, currency) for c in COMPONENTS}
-        # Each part of the arrears with its own caption (as placeholders they were cut to
-        # "Collectio…" and vanished once typed in).
-        amounts = QGridLayout()
-        amounts.setContentsMargins(0, 0, 0, 0)
-        self.term_rows = {}
-        for number, (component, editor) in enumerate(self.components.items()):
-            self.term_rows[component.value] = FieldRow(editor)
-            caption = QLabel(label(component))
-            caption.setBuddy(editor.widget)
-            amounts.addWidget(caption, number // 2, 2 * (number % 2))
-            amounts.addWidget(self.term_rows[component.value], number // 2, 2 * (number % 2) + 1)
-        amounts.setColumnStretch(1, 1)
-        amounts.setColumnStretch(3, 1)
-        form.addRow(_("Arrears"), amounts)
-        self.start = DateEditor(locale, required=True)
-        self.term_rows["start"] = FieldRow(self.start)
-        self.due_day = QSpinBox()
-        self.due_day.setRange(1, 31)
-        _wide_enough(self.due_day, "31")
-        when = QHBoxLayout()
-        when.addWidget(self.term_rows["start"], 2)
-        when.addWidget(QLabel(_("due day")))
-        when.addWidget(self.due_day)
-        form.addRow(_("First instalment from"), when)
-        self.by_months = QRadioButton(_("Months"))
-        self.by_amount = QRadioButton(_("Instalment"))
-        group = QButtonGroup(self)
-        group.addButton(self.by_months)
-        group.addButton(self.by_amount)
-        self.months = QSpinBox()
-        self.months.setRange(1, 600)
-        _wide_enough(self.months, "600")
-        self.instalment = AmountEditor(locale, currency)
-        self.instalment.widget.setMinimumWidth(90)
-        self.term_rows["instalment"] = FieldRow(self.instalment)
-        how = QHBoxLayout()
-        for widget in (self.by_months, self.months, self.by_amount):
-            how.addWidget(widget)
-        how.addWidget(self.term_rows["instalment"], 1)
-        form.addRow(_("Repay over"), how)
-        self.pauses = QLineEdit()
-        self.pauses.setPlaceholderText(_("e.g. 2027-07, 2027-12"))
-        form.addRow(_("Months without an instalment"), self.pauses)
-        self.budget_note = QLabel()
-        self.budget_note.setWordWrap(True)
-        form.addRow(_("Budget"), self.budget_note)
-        buttons = QHBoxLayout()
-        generate = QPushButton(_("&Generate"))
-        generate.clicked.connect(self.generate)
-        self.renegotiate_button = QPushButton(_("Re&negotiate what is left"))
-        self.renegotiate_button.clicked.connect(self.renegotiate)
-        buttons.addWidget(generate)
-        buttons.addWidget(self.renegotiate_button)
-        buttons.addStretch(1)
-        form.addRow(buttons)
-        return box
 
     def _revisions_box(self) -> QGroupBox:
         box = QGroupBox(_("Revisions"))
@@ -236,9 +179,7 @@ class PlanPage(QWidget):
             editor.set_value(amounts.get(component) or None)
         self.start.set_value(date.today())
         self.due_day.setValue(1)
-        total = sum(amounts.values())
-        months = min(60, max(1, -(-total // self.capacity))) if self.capacity else 12
-        self.months.setValue(months)
+        self.months.setValue(default_months(sum(amounts.values()), self.capacity))
         self.by_months.setChecked(True)
         self.instalment.set_value(None)
         self.pauses.clear()
@@ -301,7 +242,7 @@ class PlanPage(QWidget):
         amounts = read_fields(
             {c.value: e for c, e in self.components.items()}
             | {"start": self.start, "instalment": self.instalment}, self.term_rows)
-        pauses = _parse_pauses(self.pauses.text())
+        pauses = parse_pause_months(self.pauses.text())
         return PlanDraft(
             components={c: amounts[c.value] for c in COMPONENTS if amounts[c.value]},
             start_on=amounts["start"], due_day=self.due_day.value(),
@@ -349,10 +290,7 @@ class PlanPage(QWidget):
 
     def add_row(self) -> None:
         rows = list(self.model.rows)
-        last = rows[-1].due_on if rows else date.today()
-        next_due = due_dates(last, self.due_day.value(), 2)[-1] if rows else \
-            due_dates(last, self.due_day.value(), 1)[0]
-        rows.append(PlanRow(next_due, 100 * 100))
+        rows.append(added_row(rows, self.due_day.value(), date.today()))
         self.model.change(rows, _("Add an instalment"))
 
     def remove_row(self) -> None:
@@ -399,35 +337,11 @@ class PlanPage(QWidget):
             self.banner.setStyleSheet("")
             return
         state = draft_state(draft)
-        money = lambda amount: format_money(amount, self.ctx.currency, self.ctx.locale)  # noqa: E731
-        problems, notes = [], []
-        if state.difference:
-            problems.append(_("The instalments add up to {sum}, the arrears are {total} "
-                              "(difference {difference}).").format(
-                sum=money(state.scheduled), total=money(state.total),
-                difference=money(state.difference)))
-        else:
-            notes.append(ngettext("{count} instalment adds up to the arrears, {total}.",
-                                  "{count} instalments add up to the arrears, {total}.",
-                                  len(draft.rows)).format(count=len(draft.rows),
-                                                          total=money(state.total)))
-        if state.out_of_order:
-            problems.append(_("Dates out of order at instalment {numbers}.").format(
-                numbers=", ".join(str(n + 1) for n in state.out_of_order)))
-        if state.not_positive:
-            problems.append(_("Instalments must be more than zero."))
-        if state.above_capacity:
-            notes.append(ngettext(
-                "{count} instalment is above the payment capacity of {capacity}.",
-                "{count} instalments are above the payment capacity of {capacity}.",
-                len(state.above_capacity)).format(count=len(state.above_capacity),
-                                                  capacity=money(self.capacity or 0)))
+        text, tone = banner(state, len(draft.rows), self.capacity, self.ctx)
         self.reason_label.setVisible(bool(state.above_capacity))
         self.reason_row.setVisible(bool(state.above_capacity))
-        self.banner.setText(" ".join(problems + notes))
-        self.banner.setStyleSheet("color: #b00020;" if problems else
-                                  "color: #8a4b00;" if state.above_capacity else
-                                  "color: #1b5e20;")
+        self.banner.setText(text)
+        self.banner.setStyleSheet(TONES[tone])
 
     # --- saving --------------------------------------------------------------------------
 
@@ -471,26 +385,3 @@ class PlanPage(QWidget):
             self.undo.clear()
             return True
         return self.save()
-
-
-def _parse_pauses(text: str) -> frozenset[tuple[int, int]]:
-    """"2027-07, 2027-12" as (year, month) pairs; anything else is ignored with a message."""
-    months = set()
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            year, month = (int(x) for x in part.replace("/", "-").split("-")[:2])
-            if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-                raise ValueError(part)
-        except ValueError:
-            raise FieldError("pauses", N_("“{text}” is not a month; write it like 2027-07."),
-                             text=part) from None
-        months.add((year, month))
-    return frozenset(months)
-
-
-def _wide_enough(spin: QSpinBox, widest: str) -> None:
-    """Room for the widest value and the arrows (a style's default cut "20" short)."""
-    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(widest) + 44)
