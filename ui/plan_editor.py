@@ -26,7 +26,7 @@ from workbench.errors import ValidationError
 from workbench.i18n import N_, NP_, _, format_amount, format_date, format_money, pgettext
 from workbench.labels import label
 from workbench.money import parse_money
-from workbench.plans.model import PlanRow
+from workbench.plans.model import PlanRow, to_pay
 from workbench.plans.tracking import InstalmentStatus
 
 
@@ -56,7 +56,7 @@ class PlanTableModel(QAbstractTableModel):
         super().__init__()
         self.ctx, self.undo = ctx, undo
         self.rows: list[PlanRow] = []
-        self.rent = 0
+        self.rent = 0  # a saved revision's own rent; the tenancy's for a draft
         self.capacity: int | None = None
         self.statuses: list[InstalmentStatus] | None = None
         self.read_only = False
@@ -137,7 +137,7 @@ class PlanTableModel(QAbstractTableModel):
             if column is PlanColumn.RENT:
                 return format_money(self.rent, currency, locale) if self.rent else ""
             if column is PlanColumn.MONTH_TOTAL:
-                return format_money(self.rent + row.amount, currency, locale)
+                return format_money(to_pay(self.rent, row), currency, locale)
             if column is PlanColumn.STATUS:
                 return label(self.statuses[index.row()]) if self.statuses else ""
             return row.note

@@ -206,3 +206,28 @@ def test_one_instalment_is_said_in_the_singular(window, case_id, qtbot):
     assert "1 instalment adds up to the arrears" in page.banner.text()
     Dialogs.answer_next(False)  # closing: the draft is not kept
     window.close()
+
+
+def test_a_saved_plan_shows_the_rent_it_was_made_with_as_its_agreement_does(window,
+                                                                            case_id, qtbot):
+    """Found: after a rent change the Plan section showed today's rent for every
+    revision, the agreement the revision's own: the two disagreed on what to pay."""
+    import dataclasses
+
+    from ui.plan_editor import PlanColumn
+    from workbench.cases.model import ArrearsComponent
+    from workbench.plans.model import PlanDraft, PlanRow
+
+    rows = [PlanRow(date.today() + timedelta(days=30 * n), 250_00) for n in range(1, 5)]
+    PlanService(window.ctx.session).save_revision(case_id, PlanDraft(
+        {ArrearsComponent.RENT: 1000_00}, rows[0].due_on, rows[0].due_on.day, rows,
+        months=4, monthly_rent=700_00))
+    cases = window.ctx.cases
+    tenancy = cases.open_case(case_id).tenancy
+    cases.set_tenancy(dataclasses.replace(tenancy, monthly_rent=800_00))  # from next month
+    window.editor.reload()
+    page = window.editor.page_of(PlanPage)
+    window.editor.show_page(page)
+    model = page.table.model()
+    assert model.index(0, PlanColumn.RENT).data() == money(window, 700_00)
+    assert model.index(0, PlanColumn.MONTH_TOTAL).data() == money(window, 950_00)

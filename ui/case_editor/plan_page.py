@@ -52,6 +52,7 @@ class PlanPage(QWidget):
         self.revisions: list[PlanRevision] = []
         self.capacity: int | None = None
         self.budget_id: int | None = None
+        self.tenancy_rent = 0
         self.model = PlanTableModel(ctx, QUndoStack(self))
         self.undo = self.model.undo
         layout = QVBoxLayout(self)
@@ -149,7 +150,8 @@ class PlanPage(QWidget):
                                       self.ctx.locale))
             if budget else _("No budget yet: make one on the Budget tab first."))
         self.model.capacity = self.capacity
-        self.model.rent = file.tenancy.monthly_rent if file.tenancy else 0
+        self.tenancy_rent = file.tenancy.monthly_rent if file.tenancy else 0
+        self.model.rent = self.tenancy_rent
         self._fill_revision_choice()
         if same_case and self.is_draft() and self.model.rows:
             self.refresh_banner()  # keep the draft being edited
@@ -214,6 +216,8 @@ class PlanPage(QWidget):
             self.status.setText(_("Replaced by a later revision."))
         self.payments.show_plan(self.file, revision if in_force else None)
         self._set_read_only(True)
+        # The rent it was made with, as its agreement says (the tenancy's may have changed).
+        self.model.rent = revision.monthly_rent
         self.revision_choice.setCurrentIndex(self.revision_choice.findData(revision.revision))
         self.refresh_banner()
 
@@ -227,6 +231,8 @@ class PlanPage(QWidget):
 
     def _set_read_only(self, read_only: bool) -> None:
         self.model.read_only = read_only
+        if not read_only:
+            self.model.rent = self.tenancy_rent  # a new draft: today's rent
         for button in self.row_buttons:
             button.setEnabled(not read_only)
         self.save_button.setEnabled(not read_only)

@@ -40,7 +40,7 @@ from workbench.cases.model import ArrearsComponent
 from workbench.i18n import N_, format_date, format_money, locale_for, translations_for
 from workbench.labels import label_in
 from workbench.paths import resources_dir
-from workbench.plans.model import PlanRow
+from workbench.plans.model import PlanRow, to_pay
 
 FONT, FONT_BOLD, FONT_ITALIC = "NotoSans", "NotoSans-Bold", "NotoSans-Italic"
 INK = colors.HexColor("#1f2a37")
@@ -278,7 +278,7 @@ def _schedule(catalog, data, styles, money, locale) -> list:
         # Numeric dates in tables, as each locale writes them (Swedish 2026-12-01).
         rows.append([str(number), format_date(row.due_on, locale, "short"), money(row.amount),
                      money(data.monthly_rent) if data.monthly_rent else "–",
-                     money(row.amount + data.monthly_rent)])
+                     money(to_pay(data.monthly_rent, row))])
     table = LongTable(rows, colWidths=_cols(0.09, 0.23, 0.22, 0.22, 0.24), repeatRows=1)
     style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 1), (-1, -1), 9),
              ("TEXTCOLOR", (0, 0), (-1, -1), INK), ("ALIGN", (2, 1), (-1, -1), "RIGHT"),

@@ -22,6 +22,12 @@ class PlanRow:
     note: str = ""
 
 
+def to_pay(monthly_rent: int, row: PlanRow) -> int:
+    """What the household pays in a month of the plan: the rent the plan was made with and
+    that month's instalment (the plan editor and the agreement both show it)."""
+    return monthly_rent + row.amount
+
+
 @dataclass
 class PlanDraft:
     """What the plan editor hands over to be saved as a new revision."""
@@ -42,6 +48,9 @@ class PlanDraft:
     @property
     def total(self) -> int:
         return sum(self.components.values())
+
+    def to_pay(self, row: PlanRow) -> int:
+        return to_pay(self.monthly_rent, row)
 
 
 @dataclass
