@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
+from ui.language_names import LANGUAGE_NAMES
 from ui.pdf_pages import page_images
 from ui.preferences import AGREEMENT_LANGUAGE
-from ui.setup_wizard import LANGUAGE_NAMES
 from ui.signature_pad import SignaturePad
 from workbench.agreements.service import AgreementService, Document
 from workbench.agreements.signatures import SignerRole

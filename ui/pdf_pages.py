@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
@@ -66,7 +65,9 @@ class PrinterNotReady(WorkbenchError):
     template = N_("The printer could not be started. Check that it is on and try again.")
 
 
-def _open(pdf: bytes) -> pdfium.PdfDocument:
+def _open(pdf: bytes):
+    import pypdfium2 as pdfium  # (when first needed: 25 MB the window need not hold)
+
     try:
         return pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as error:
@@ -81,7 +82,7 @@ def _pages(pdf: bytes, scale_of) -> Iterator[QImage]:
         document.close()
 
 
-def _drawn(document: pdfium.PdfDocument, scale_of) -> Iterator[QImage]:
+def _drawn(document, scale_of) -> Iterator[QImage]:
     for index in range(len(document)):
         page = document[index]
         try:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import show_failure
-from ui.devices_panel import DevicesPanel
 from ui.dialogs import Dialogs
+from ui.language_names import LANGUAGE_NAMES
 from ui.my_details import MyDetailsBox
 from ui.preferences import (
     AGREEMENT_LANGUAGE,
@@ -34,7 +34,6 @@ from ui.preferences import (
     MIN_IDLE_MINUTES,
     Preferences,
 )
-from ui.setup_wizard import LANGUAGE_NAMES
 from ui.users_panel import UsersPanel
 from workbench.agreements.identity import (
     create_identity,
@@ -128,6 +127,8 @@ class SettingsDialog(QDialog):
             self.users.busy.connect(self.busy)
             layout.addWidget(self.users)
             if session.db is not None and state.in_team(session.db):
+                from ui.devices_panel import DevicesPanel  # (the server's client: when needed)
+
                 self.devices = DevicesPanel(session, self)
                 self.devices.busy.connect(self.busy)
                 layout.addWidget(self.devices)

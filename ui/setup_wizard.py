@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ui.background import wait_for
 from ui.dialogs import Dialogs
 from ui.join_pages import JoinPage, StartPage, WaitPage
+from ui.language_names import LANGUAGE_NAMES
 from ui.passphrase_fields import PassphraseFields
 from ui.recovery_key import RecoveryKeyView
 from workbench.errors import WorkbenchError
@@ -30,7 +31,6 @@ from workbench.sync.team import join
 COUNTRIES = {"FI": N_("Finland (euro, Finnish personal identity code)"),
              "SE": N_("Sweden (krona, personnummer)"),
              "DK": N_("Denmark (krone, CPR number)")}
-LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "da": "dansk", "en": "English"}
 
 
 class OrganisationPage(QWizardPage):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
-from ui.setup_wizard import LANGUAGE_NAMES
+from ui.language_names import LANGUAGE_NAMES
 from workbench.i18n import LANGUAGES, _, format_datetime
 from workbench.stats import export
 from workbench.stats.period import Period, quarter_period

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from ui.context import AppContext
 from workbench.errors import WorkbenchError
 from workbench.sync.background import BackgroundSync, SyncStopped, TeamStatus, team_status
-from workbench.sync.client import ServerUnreachable
+from workbench.sync.unreachable import ServerUnreachable
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import show_section
+from ui.language_names import LANGUAGE_NAMES
 from ui.preferences import LANGUAGE
-from ui.setup_wizard import LANGUAGE_NAMES, SetupWizard
+from ui.setup_wizard import SetupWizard
 from workbench.paths import translations_dir
 
 

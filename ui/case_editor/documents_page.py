@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,8 +30,8 @@ from ui.case_editor.resident import LANGUAGE_NAMES
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.pdf_pages import print_pdf
+from workbench.agreements.seal_status import REASONS, SealStatus
 from workbench.agreements.service import AgreementService, Document
-from workbench.agreements.verify import REASONS, SealStatus
 from workbench.cases.model import CaseFile
 from workbench.i18n import N_, _, format_datetime, pgettext
 from workbench.store.files import os_errors_as_user_errors, write_atomically
@@ -74,13 +74,30 @@ class DocumentsPage(QWidget):
 
     def load(self, file: CaseFile) -> None:
         self.file = file
+        self.documents = AgreementService(self.ctx.session).documents(file.case.id)
+        if self.isVisible():
+            self._check_seals()
+        self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:  # (Qt's name)
+        super().showEvent(event)
+        if self._check_seals():
+            self._fill()
+
+    def _check_seals(self) -> bool:
+        """Each agreement's seal checked once, when the section is first shown (checking
+        loads pyHanko and reads the whole file: not for every case opened)."""
+        unchecked = [d for d in self.documents
+                     if d.kind == "agreement" and d.id not in self.seals]
         service = AgreementService(self.ctx.session)
-        self.documents = service.documents(file.case.id)
+        for document in unchecked:
+            self.seals[document.id] = service.check(document.id).status
+        return bool(unchecked)
+
+    def _fill(self) -> None:
         self.table.setRowCount(len(self.documents))
         numbers = {d.id: d.number for d in self.documents}
         for row, document in enumerate(self.documents):
-            if document.kind == "agreement" and document.id not in self.seals:
-                self.seals[document.id] = service.check(document.id).status
             seal = self.seals.get(document.id)
             signers = ", ".join(s["name"] for s in document.signers)
             when = format_datetime(_utc(document.created_at), self.ctx.locale, "short")

@@ -9,13 +9,11 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench import payments
 from workbench.agreements import identity as identities
-from workbench.agreements.render import AgreementData, render
-from workbench.agreements.seal import seal
 from workbench.agreements.signatures import Signature
-from workbench.agreements.verify import Verdict, verify
 from workbench.cases import rows
 from workbench.cases.model import (
     ConsentParty,
@@ -35,6 +33,11 @@ from workbench.plans.service import PlanService
 from workbench.profiles import ProfileService
 from workbench.session import Session
 from workbench.store.files import atomic_output
+
+if TYPE_CHECKING:  # (drawing, sealing and checking are imported when first used: pyHanko
+    # and reportlab are a large part of the window's memory and start-up)
+    from workbench.agreements.render import AgreementData
+    from workbench.agreements.verify import Verdict
 
 MAX_SCAN_BYTES = 25 * 1024 * 1024
 SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -124,6 +127,8 @@ class AgreementService:
                  for c in file.consents if c.active]
         reference = payments.check_reference(landlord.payment_reference, country)
         previous = self._current_agreement(case_id)
+        from workbench.agreements.render import AgreementData
+
         return AgreementData(
             number=self._next_number(case_id), language=language, country=country,
             currency=organisation.currency, organisation=organisation.name,
@@ -181,6 +186,8 @@ class AgreementService:
     def preview(self, case_id: int, language: str, place: str = "") -> bytes:
         """The pages the resident reads before signing: the agreement as it will be
         sealed, with the signature boxes still empty. Nothing is stored."""
+        from workbench.agreements.render import render
+
         return render(self.draft(case_id, language, place))
 
     def make(self, case_id: int, language: str, place: str = "",
@@ -195,6 +202,9 @@ class AgreementService:
         that last rename fails is the agreement kept without its file, and
         ``StoredButNotWritten`` says so.
         """
+        from workbench.agreements.render import render
+        from workbench.agreements.seal import seal
+
         self._may(N_("make agreements"))
         stored: tuple[int, str] | None = None
         try:
@@ -260,6 +270,8 @@ class AgreementService:
 
     def check(self, document_id: int) -> Verdict:
         """The seal's state, checked now against the organisation's certificate."""
+        from workbench.agreements.verify import verify
+
         return verify(self.content(document_id),
                       identities.load_identity(self.session).certificates_pem)
 
@@ -303,3 +315,4 @@ def _document(row) -> Document:
     return Document(row["id"], row["case_id"], row["kind"], row["number"], row["language"],
                     row["created_at"], row["filename"], row["mime"], json.loads(row["signers"]),
                     row["replaces"], row["superseded_by"] or "")
+

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from enum import StrEnum
 
 from asn1crypto import parser
 from pyhanko.keys import load_certs_from_pemder_data
@@ -29,29 +28,12 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature, read_cert
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from workbench.i18n import N_
+from workbench.agreements.seal_status import SealStatus
 
 # pyHanko logs a failed trust path for every self-signed seal, with a traceback. We pin the
 # organisation's certificate instead of building a path, so that log is noise to a user.
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-
-
-class SealStatus(StrEnum):
-    VALID = "valid"
-    CHANGED = "changed"            # the file was altered after sealing
-    UNKNOWN_SIGNER = "unknown_signer"
-    NO_SEAL = "no_seal"
-    UNREADABLE = "unreadable"
-
-
-REASONS = {
-    SealStatus.VALID: N_("The seal is valid and covers the whole document."),
-    SealStatus.CHANGED: N_("The document was changed after it was sealed."),
-    SealStatus.UNKNOWN_SIGNER: N_("The seal is not the organisation's."),
-    SealStatus.NO_SEAL: N_("The document has no seal."),
-    SealStatus.UNREADABLE: N_("The file is not a readable PDF."),
-}
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from workbench.agreements import identity as identities
+from workbench.agreements.seal_status import REASONS, SealStatus
 from workbench.agreements.service import AgreementService
-from workbench.agreements.verify import REASONS, SealStatus, verify
+from workbench.agreements.verify import verify
 from workbench.cli.case_commands import record_id
 from workbench.cli.context import CommandContext, add_store_arguments, report_lines
 from workbench.errors import FileProblem

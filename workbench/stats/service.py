@@ -10,7 +10,7 @@ from pathlib import Path
 from workbench.errors import ValidationError
 from workbench.i18n import LANGUAGES, N_
 from workbench.session import Role, Session
-from workbench.stats import disclosure, export, register
+from workbench.stats import disclosure, register
 from workbench.stats.disclosure import Release
 from workbench.stats.facts import quarter_number
 from workbench.stats.period import Period, quarter_period
@@ -22,7 +22,6 @@ from workbench.store.files import os_errors_as_user_errors, write_atomically
 FORMATS = ("csv", "xlsx", "pdf")
 MAX_THRESHOLD = 1000
 MAX_ROUNDS = 400
-WRITERS = {"csv": export.to_csv, "xlsx": export.to_xlsx, "pdf": export.to_pdf}
 
 
 class ThresholdTooLow(ValidationError):
@@ -104,7 +103,9 @@ class StatsService:
                                   f"stats:{report.period.name}:k{report.threshold}"),
               os_errors_as_user_errors(target)):
             fresh = self.report(report.period, report.threshold, report.generated_on)
-            content = WRITERS[fmt](fresh, language)
+            from workbench.stats import export  # (loads reportlab and openpyxl when asked)
+
+            content = getattr(export, f"to_{fmt}")(fresh, language)
             for quarter in [*report.period.quarters(), report.period]:
                 register.freeze(db, quarter, self._truth(quarter))
             register.record(db, fresh.period, fresh.threshold, fmt, language,

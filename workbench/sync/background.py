@@ -27,11 +27,14 @@ import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 from workbench.sync import state
-from workbench.sync.engine import Progress, SyncReport, sync
+
+if TYPE_CHECKING:
+    from workbench.sync.engine import Progress, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +196,8 @@ def _serve(pipe, stop, handover) -> None:
         _send(pipe, ("unstarted", error if isinstance(error, WorkbenchError)
                      else traceback.format_exc()))
         return
+    from workbench.sync.engine import sync  # (here: the window's process never loads it)
+
     parent = multiprocessing.parent_process()
     try:
         while True:

@@ -14,6 +14,7 @@ from psycopg import sql
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 from workbench.sync.sealing import Sealed
+from workbench.sync.unreachable import ServerUnreachable
 
 CLIENT_VERSION = 1  # the sync protocol this program speaks (the server may require more)
 CONNECT_TIMEOUT_S = 8
@@ -22,18 +23,6 @@ PAGE = 500
 # A laptop far behind (a first sync) takes larger pages, as each page is applied in one
 # transaction and each transaction costs a write of the log to disk.
 BULK_PAGE = 2000
-
-
-class ServerUnreachable(WorkbenchError):
-    """The network or the server is not there; nothing was lost, try again later."""
-
-    exit_code = 5
-    template = N_("The team server cannot be reached; nothing was lost. This laptop keeps "
-                  "working and sends its changes at the next sync.")
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__()
-        self.detail = detail  # libpq's words, for the log only
 
 
 _REASONS = {
