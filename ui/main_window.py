@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # The case list's share of the window: on a 1366-pixel laptop the case beside it needs the
 # rest (the list then shows name, arrears and follow-up; a wider window shows more).
-LIST_WIDTH, LIST_MIN_WIDTH = 400, 300
+LIST_WIDTH, LIST_MIN_WIDTH = 360, 300
 
 
 class MainWindow(QMainWindow):
@@ -158,10 +158,16 @@ class MainWindow(QMainWindow):
                          QKeySequence.Find)
             self._action(case_menu, _("Log a &contact"), self.log_contact, "Ctrl+K")
         help_menu = bar.addMenu(_("&Help"))
-        self._action(help_menu, _("&Keyboard shortcuts"),
-                     lambda: help_dialogs.show_shortcuts(self), QKeySequence.HelpContents)
+        self._action(help_menu, _("&Keyboard shortcuts"), self.show_shortcuts,
+                     QKeySequence.HelpContents)
         self._action(help_menu, _("&About"), lambda: help_dialogs.show_about(
             self, self.ctx.session.organisation.name if self.ctx.session else ""))
+
+    def show_shortcuts(self) -> None:
+        """F1: every key the window answers to, those of sections not opened yet too."""
+        if not self.lead_only:
+            self.editor.build_all()
+        help_dialogs.show_shortcuts(self)
 
     def _update_title(self) -> None:
         title = _("Housing Advice Workbench")

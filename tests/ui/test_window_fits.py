@@ -87,7 +87,9 @@ def cut_texts(root: QWidget) -> list[str]:
                     cut.append(f"header {text!r} in {widget.sectionSize(column)} px")
         if isinstance(widget, QAbstractScrollArea) and \
                 widget.horizontalScrollBar().isVisible():
-            cut.append(f"{name}: needs scrolling sideways")
+            bar = widget.horizontalScrollBar()
+            cut.append(f"{name}: needs scrolling sideways ({bar.maximum()} px more than "
+                       f"its {widget.viewport().width()} px)")
     return cut
 
 
@@ -96,6 +98,7 @@ def _walk(window, qtbot) -> list[str]:
     sections = window.editor.sections
     for index in range(sections.count()):
         show_section(qtbot, window, index)  # fails if a title is out of sight
+        qtbot.wait(10)  # as the screen shows it: laid out and painted
         cut += [f"{sections.title(index)}: {line}" for line in cut_texts(window)]
     return sorted(set(cut))
 

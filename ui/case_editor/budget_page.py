@@ -48,9 +48,9 @@ class LineRow:
         ctx = page.ctx
         self.caption = QLabel(category.label)
         self.caption.setWordWrap(True)  # a long one on two lines, not the note off screen
-        self.caption.setMaximumWidth(170)
+        self.caption.setMaximumWidth(150)
         self.amount = AmountEditor(ctx.locale, ctx.currency)
-        self.amount.widget.setMinimumWidth(84)
+        self.amount.widget.setMinimumWidth(80)
         self.amount.widget.setMaximumWidth(120)
         self.frequency = QComboBox()
         for frequency, text in choices(Frequency):
@@ -63,7 +63,7 @@ class LineRow:
         self.flag = QLabel()
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Note"))
-        self.note.setMinimumWidth(110)
+        self.note.setMinimumWidth(92)
         self.caption.setBuddy(self.amount.widget)
         self.amount.widget.textEdited.connect(lambda _text: page.edited())
         self.amount.committed.connect(page.save)
@@ -107,6 +107,7 @@ class BudgetPage(QWidget):
         grid_host = QWidget()
         self.grid = QGridLayout(grid_host)
         self.grid.setColumnStretch(6, 1)
+        self.grid.setHorizontalSpacing(4)  # seven columns beside the case list at 1280 px
         scroll.setWidget(grid_host)
         outer.addWidget(scroll, 1)
         self.rows: dict[str, LineRow] = {}

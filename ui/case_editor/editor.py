@@ -3,6 +3,8 @@ beside the section shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,6 +65,27 @@ class GroupedRecords(QWidget):
         return all(page.commit() for page in self.pages)
 
 
+class Section:
+    """One section of the case: its title, and its page once it is first needed."""
+
+    def __init__(self, kind: type, title: str, make: Callable[[], QWidget],
+                 records: RecordKind | None = None) -> None:
+        self.kind, self.title, self.make, self.records = kind, title, make, records
+        self.page: QWidget | None = None
+        self.holder = QWidget()  # in the section list's stack until the page is built
+        layout = QVBoxLayout(self.holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.loaded: Callable[[QWidget], None] = lambda _page: None
+
+    def built(self) -> QWidget:
+        if self.page is None:
+            self.page = self.make()
+            self.holder.layout().addWidget(self.page)
+            self.page.show()  # now, not when the event loop next runs (keys may follow)
+            self.loaded(self.page)  # the open case, as the other sections have it
+        return self.page
+
+
 class CaseEditor(QWidget):
     closed = Signal()
 
@@ -80,29 +103,49 @@ class CaseEditor(QWidget):
         self.sections = Sections()
         layout.addWidget(self.sections, 1)
         # In the order of a home visit: who and where, the talk, the consents, the money,
-        # the plan and its agreement; then what follows the visit.
-        self.pages = [
-            (OverviewPage(ctx), _("&Overview")),
-            (ResidentPage(ctx), _("&Resident")),
-            (TenancyPage(ctx), _("&Tenancy")),
-            (MoneyPage(ctx), _("&Arrears")),
-            (contacts := RecordPage(ctx, CONTACTS), _("&Contacts")),
-            (RecordPage(ctx, CONSENTS), _("Co&nsents")),
-            (GroupedRecords(ctx, [BENEFITS, DECISIONS]), _("&Benefits")),
-            (BudgetPage(ctx), _("Bu&dget")),
-            (PlanPage(ctx), _("&Plan")),
-            (DocumentsPage(ctx), _("Doc&uments")),
-            (RecordPage(ctx, REFERRALS), _("R&eferrals")),
-            (RecordPage(ctx, FOLLOWUPS), _("&Follow-ups")),
+        # the plan and its agreement; then what follows the visit. Each section is built
+        # when first shown (building all twelve made unlocking and a language change slow,
+        # and a save reloaded sections nobody had looked at).
+        self.entries = [
+            Section(OverviewPage, _("&Overview"), lambda: OverviewPage(ctx)),
+            Section(ResidentPage, _("&Resident"), lambda: ResidentPage(ctx)),
+            Section(TenancyPage, _("&Tenancy"), lambda: TenancyPage(ctx)),
+            Section(MoneyPage, _("&Arrears"), lambda: MoneyPage(ctx)),
+            Section(RecordPage, _("&Contacts"), lambda: RecordPage(ctx, CONTACTS), CONTACTS),
+            Section(RecordPage, _("Co&nsents"), lambda: RecordPage(ctx, CONSENTS), CONSENTS),
+            Section(GroupedRecords, _("&Benefits"),
+                    lambda: GroupedRecords(ctx, [BENEFITS, DECISIONS])),
+            Section(BudgetPage, _("Bu&dget"), lambda: BudgetPage(ctx)),
+            Section(PlanPage, _("&Plan"), lambda: PlanPage(ctx)),
+            Section(DocumentsPage, _("Doc&uments"), lambda: DocumentsPage(ctx)),
+            Section(RecordPage, _("R&eferrals"), lambda: RecordPage(ctx, REFERRALS),
+                    REFERRALS),
+            Section(RecordPage, _("&Follow-ups"), lambda: RecordPage(ctx, FOLLOWUPS),
+                    FOLLOWUPS),
         ]
-        for page, title in self.pages:
-            self.sections.add_section(page, title)
-        self.contacts = contacts
+        for entry in self.entries:
+            entry.loaded = lambda page: page.load(self.file) if self.file else None
+            self.sections.add_section(entry.holder, entry.title)
+        self.sections.page_at = lambda index: self.entries[index].built()
+        self.entries[0].built()
         self.conflicts_dialog = None
         self._previous = 0
         self.sections.currentChanged.connect(self._section_changed)
         self.sections.entered.connect(self.focus_first_field)
         ctx.case_saved.connect(self._saved)
+
+    @property
+    def pages(self) -> list[tuple[QWidget, str]]:
+        """The sections built so far, with their titles (only they can hold edits)."""
+        return [(entry.page, entry.title) for entry in self.entries if entry.page]
+
+    def build_all(self) -> None:
+        for entry in self.entries:
+            entry.built()
+
+    @property
+    def contacts(self) -> RecordPage:
+        return self.record_page(CONTACTS.record_type)
 
     def open_case(self, case_id: int, tab: int | None = None) -> bool:
         """Show a case; False (and the current case kept) when pending edits cannot be saved."""
@@ -212,12 +255,13 @@ class CaseEditor(QWidget):
             self._show(file)
 
     def _section_changed(self, index: int) -> None:
-        previous = self.pages[self._previous][0]
-        if self.file is not None and not previous.commit():
+        previous = self.entries[self._previous].page
+        if self.file is not None and previous is not None and not previous.commit():
             # Stay where the problem is, so the user sees the message beside the field.
             self.sections.revert_to(self._previous)
             return
         self._previous = index
+        self.entries[index].built()
         self.keep_focus_in_sight()
 
     def commit(self) -> bool:
@@ -233,7 +277,7 @@ class CaseEditor(QWidget):
         nothing is left pending."""
         if self.file is None or not self.ctx.unlocked:
             return True
-        for index, (page, title) in enumerate(self.pages):
+        for page, title in self.pages:
             if page.commit():
                 continue
             field, problem = _first_problem(page)
@@ -248,7 +292,7 @@ class CaseEditor(QWidget):
                 _forget_edits(page)
                 self.reload()
                 continue
-            self.sections.setCurrentIndex(index)
+            self.sections.setCurrentWidget(page)
             _focus_problem(page)
             return False
         return True
@@ -257,13 +301,14 @@ class CaseEditor(QWidget):
         self.sections.setCurrentWidget(page)
 
     def page_of(self, kind: type) -> QWidget:
-        """The first section's page of a given class (tests and shortcuts find them so)."""
-        return next(page for page, _title in self.pages if isinstance(page, kind))
+        """The first section's page of a given class, built if it was not yet (tests and
+        shortcuts find sections so)."""
+        return next(entry for entry in self.entries if issubclass(entry.kind, kind)).built()
 
     def record_page(self, record_type: type) -> RecordPage:
         """The section listing records of ``record_type`` (contacts, consents, …)."""
-        return next(page for page, _title in self.pages
-                    if isinstance(page, RecordPage) and page.kind.record_type is record_type)
+        return next(entry for entry in self.entries if entry.records is not None
+                    and entry.records.record_type is record_type).built()
 
     def current_case_id(self) -> int | None:
         return self.file.case.id if self.file else None

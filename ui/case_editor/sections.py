@@ -9,6 +9,8 @@ field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 MNEMONIC_ROLE = Qt.UserRole + 1  # the title with its "&", for the underline
-PADDING = 28  # around a title: the item's margins and the list's frame
+PADDING = 16  # around a title: the item's margins and the list's frame
 
 
 class _MnemonicDelegate(QStyledItemDelegate):
@@ -84,6 +86,8 @@ class Sections(QWidget):
         layout.addWidget(self.stack, 1)
         self.list.currentRowChanged.connect(self._row_changed)
         self.list.entered.connect(self.entered)
+        # The page of a section (its holder in the stack may wait to be filled).
+        self.page_at: Callable[[int], QWidget] = self.stack.widget
 
     def add_section(self, page: QWidget, title: str) -> None:
         item = QListWidgetItem(title.replace("&&", "\0").replace("&", "").replace("\0", "&"))
@@ -121,13 +125,16 @@ class Sections(QWidget):
         self.list.setCurrentRow(index)
 
     def currentWidget(self) -> QWidget | None:
-        return self.stack.currentWidget()
+        index = self.currentIndex()
+        return self.page_at(index) if index >= 0 else None
 
     def setCurrentWidget(self, page: QWidget) -> None:
-        self.setCurrentIndex(self.stack.indexOf(page))
+        self.setCurrentIndex(next(i for i in range(self.stack.count())
+                                  if self.stack.widget(i) is page
+                                  or self.stack.widget(i).isAncestorOf(page)))
 
     def widget(self, index: int) -> QWidget | None:
-        return self.stack.widget(index)
+        return self.page_at(index)
 
     def title(self, index: int) -> str:
         return self.list.item(index).text()
