@@ -1,4 +1,4 @@
-"""The Budget and Plan tabs at the kitchen table: keyboard entry, live totals, a generated
+"""The Budget and Plan sections at the kitchen table: keyboard entry, live totals, a generated
 plan edited, undone and redone, saved as a revision, and payments changing its status."""
 
 from __future__ import annotations

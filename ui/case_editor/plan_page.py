@@ -148,7 +148,7 @@ class PlanPage(QWidget):
                 date=format_date(budget.taken_on, self.ctx.locale),
                 capacity=format_money(budget.payment_capacity, self.ctx.currency,
                                       self.ctx.locale))
-            if budget else _("No budget yet: make one on the Budget tab first."))
+            if budget else _("No budget yet: make one in the Budget section first."))
         self.model.capacity = self.capacity
         self.tenancy_rent = file.tenancy.monthly_rent if file.tenancy else 0
         self.model.rent = self.tenancy_rent

@@ -45,7 +45,7 @@ SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
 
 
 class NoPlan(ValidationError):
-    template = N_("Case {id} has no payment plan yet; make one on the Plan tab first.")
+    template = N_("Case {id} has no payment plan yet; make one in the Plan section first.")
 
 
 class UnknownLanguage(ValidationError):
