@@ -24,7 +24,6 @@ from ui.dialogs import Dialogs
 from ui.passphrase_fields import PassphraseFields
 from workbench.errors import WorkbenchError
 from workbench.i18n import _
-from workbench.sync import team
 
 POLL_MS = 3000  # how often the waiting laptop asks whether it has been approved
 
@@ -84,6 +83,8 @@ class JoinPage(QWizardPage):
 
     def use_file(self, path: Path) -> None:
         try:
+            from workbench.sync import team  # (the server's client: only to join)
+
             self.invitation = team.read_invitation(path)
         except WorkbenchError as error:
             self.invitation = None
@@ -112,6 +113,8 @@ class _Ask(QThread):
 
     def run(self) -> None:
         try:
+            from workbench.sync import team
+
             self.answered.emit(team.my_state(self.session))
         except WorkbenchError:
             self.answered.emit("unreachable")

@@ -26,7 +26,6 @@ from workbench.i18n import LANGUAGES, N_, _
 from workbench.new_store import new_organisation_store
 from workbench.session import Session, StoreLocation
 from workbench.store.keyslots import DEFAULT_KDF, KdfParams
-from workbench.sync.team import join
 
 COUNTRIES = {"FI": N_("Finland (euro, Finnish personal identity code)"),
              "SE": N_("Sweden (krona, personnummer)"),
@@ -150,6 +149,8 @@ class SetupWizard(QWizard):
         super().done(result)
 
     def _join(self) -> bool:
+        from workbench.sync.team import join  # (the server's client: only to join)
+
         page = self.join_page
         invitation, user, passphrase = Path(page.file.text()), page.user.text(), \
             page.passphrase.text()

@@ -22,7 +22,7 @@ from workbench.store.files import create_private_file, os_errors_as_user_errors
 
 DB_FILENAME = "workbench.db"
 BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 32768
+CACHE_KIB = 16384
 
 Row = sqlcipher3.Row
 DatabaseError = sqlcipher3.DatabaseError
