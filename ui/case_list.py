@@ -39,6 +39,7 @@ from workbench.i18n import N_, _, format_date, format_money, ngettext
 from workbench.labels import choices, label
 
 PAGE = 200
+FORMATTED_KEPT = 5000  # rows' texts kept between searches
 
 
 class Column(IntEnum):
@@ -78,6 +79,11 @@ class CaseListModel(QAbstractTableModel):
         self.rows: list[CaseRow] = []
         self.total = 0
         self._texts: dict[int, tuple[str, ...]] = {}  # row -> its cells, formatted once
+        self._style: tuple | None = None  # (locale, currency) for this list's texts
+        # A case's texts by its row, kept across searches (typing a name lists the same
+        # cases again and again; formatting amounts and dates is most of a repaint).
+        self._formatted: dict[CaseRow, tuple[str, ...]] = {}
+        self._formatted_style: tuple | None = None
 
     # --- what to show --------------------------------------------------------------------
 
@@ -88,6 +94,7 @@ class CaseListModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.beginResetModel()
         self._texts.clear()
+        self._style = None  # (the language is read once per list, not per row)
         if self.ctx.unlocked:
             cases = self.ctx.cases
             if self.ranked():
@@ -158,7 +165,13 @@ class CaseListModel(QAbstractTableModel):
             n = index.row()
             texts = self._texts.get(n)
             if texts is None:
-                texts = self._texts[n] = self._format(self.rows[n])
+                row = self.rows[n]
+                texts = self._formatted.get(row)
+                if texts is None:
+                    if len(self._formatted) > FORMATTED_KEPT:
+                        self._formatted.clear()
+                    texts = self._formatted[row] = self._format(row)
+                self._texts[n] = texts
             return texts[index.column()]
         if role == _CASE_ID:
             return self.rows[index.row()].id
@@ -171,11 +184,16 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def _format(self, row: CaseRow) -> tuple[str, ...]:
-        locale = self.ctx.locale
+        if self._style is None:
+            self._style = (self.ctx.locale, self.ctx.currency)
+            if self._style != self._formatted_style:
+                self._formatted.clear()  # (another language: nothing kept is right)
+                self._formatted_style = self._style
+        locale, currency = self._style
         followup = format_date(row.next_followup, locale, "short") if row.next_followup else ""
         texts = {Column.NAME: row.name, Column.STATUS: label(row.status),
                  Column.LANDLORD: row.landlord,
-                 Column.ARREARS: format_money(row.arrears, self.ctx.currency, locale),
+                 Column.ARREARS: format_money(row.arrears, currency, locale),
                  Column.NEXT_FOLLOWUP: followup, Column.ADVISOR: row.advisor,
                  Column.OPENED: format_date(row.opened_on, locale, "short")}
         return tuple(texts[column] for column in Column)
