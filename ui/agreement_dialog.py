@@ -7,7 +7,7 @@ empty), then the pads. The resident never signs a document they were not shown."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPixmap, QResizeEvent
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.background import wait_for
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.language_names import LANGUAGE_NAMES
@@ -218,14 +219,16 @@ class AgreementDialog(QDialog):
                 "plan for dates still to come.)", len(due)).format(count=len(due))):
             return
         signatures = [box.pad.signature(box.role, box.name) for box in self._present()]
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        case_id, language = self.file.case.id, self.language.currentData()
+        place = self.place.text().strip()
         try:
-            self.document, _pdf = AgreementService(self.ctx.session).make(
-                self.file.case.id, self.language.currentData(), self.place.text().strip(),
-                signatures)
+            # On a worker behind a busy dialog: drawing and sealing take a second or two,
+            # and the window keeps painting meanwhile.
+            self.document, _pdf = wait_for(
+                self, lambda: AgreementService(self.ctx.session).make(case_id, language, place,
+                                                                      signatures),
+                _("Sealing the agreement…"), _("Sealing"))
         except Exception as error:
-            QGuiApplication.restoreOverrideCursor()
             show_failure(self, error)
             return
-        QGuiApplication.restoreOverrideCursor()
         self.accept()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.background import wait_for
 from ui.context import AppContext, show_failure
 from ui.dialogs import Dialogs
 from ui.language_names import LANGUAGE_NAMES
@@ -187,9 +188,13 @@ class StatsPanel(QWidget):
                                    f"statistics-{report.period.name}.{fmt}", FILTERS[fmt])
         if target is None:
             return
+        language = self.language.currentData()
         try:
-            StatsService(self.ctx.session).export(report, fmt, self.language.currentData(),
-                                                  target)
+            # On a worker behind a busy dialog: the disclosure audit and the PDF's charts
+            # take seconds on a big store.
+            wait_for(self, lambda: StatsService(self.ctx.session).export(report, fmt, language,
+                                                                         target),
+                     _("Writing the statistics…"), _("Statistics"))
         except Exception as error:
             show_failure(self, error)
             return
