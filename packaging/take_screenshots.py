@@ -53,6 +53,8 @@ def main() -> int:
         lambda: window.editor.show_page(window.editor.page_of(PlanPage)),
         lambda: shot(window, "plan-en.png"),
         lambda: sign_agreement(window),
+        lambda: shot(window, "agreement-pages-en.png"),  # read before signing
+        lambda: sign_pads(QApplication.activeModalWidget()),
         lambda: shot(window, "signing-en.png"),
         lambda: QApplication.activeModalWidget().seal_button.click(),
         lambda: window.editor.show_page(window.editor.page_of(DocumentsPage)),
@@ -82,23 +84,23 @@ def main() -> int:
 
 
 def sign_agreement(window) -> None:
-    """Open the signing dialog and sign each box with a drawn line (as a mouse would)."""
-    import math
-
-    from PySide6.QtCore import QTimer
-
-    def draw(dialog) -> None:
-        for n, box in enumerate(dialog.boxes):
-            box.pad.strokes = [[(0.06 + 0.85 * k / 80,
-                                 0.55 + 0.22 * math.sin(k / (5 + n)) * math.cos(k / 23),
-                                 0.3 + 0.5 * abs(math.sin(k / 9))) for k in range(81)]]
-            box.pad.update()
-            box.pad.changed.emit()
-
-    QTimer.singleShot(300, lambda: draw(QApplication.activeModalWidget()))
+    """Open the agreement dialog: its first step shows the pages about to be sealed."""
     page = window.editor.page_of(__import__("ui.case_editor.documents_page",
                                             fromlist=["DocumentsPage"]).DocumentsPage)
     QTimer.singleShot(0, page.new_agreement)
+
+
+def sign_pads(dialog) -> None:
+    """On to the pads, and sign each box with a drawn line (as a mouse would)."""
+    import math
+
+    dialog.sign_button.click()
+    for n, box in enumerate(dialog.boxes):
+        box.pad.strokes = [[(0.06 + 0.85 * k / 80,
+                             0.55 + 0.22 * math.sin(k / (5 + n)) * math.cos(k / 23),
+                             0.3 + 0.5 * abs(math.sin(k / 9))) for k in range(81)]]
+        box.pad.update()
+        box.pad.changed.emit()
 
 
 def shot(window, name: str) -> None:
