@@ -34,9 +34,8 @@ from ui.preferences import AGREEMENT_LANGUAGE
 from ui.signature_pad import SignaturePad
 from workbench.agreements.service import AgreementService, Document
 from workbench.agreements.signatures import SignerRole
-from workbench.cases.model import CaseFile, MemberRole
+from workbench.cases.model import CaseFile
 from workbench.i18n import LANGUAGES, _, ngettext
-from workbench.profiles import ProfileService
 
 
 class SignerBox(QGroupBox):
@@ -132,13 +131,9 @@ class AgreementDialog(QDialog):
                          "mouse. The landlord may instead sign a printed copy."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        residents = [file.person.full_name] + [m.name for m in file.members
-                                               if m.role is MemberRole.PARTNER and m.name]
-        self.boxes = [SignerBox(SignerRole.RESIDENT, name, _("Resident")) for name in residents]
-        # The advisor signs under the full name of their profile (Settings → My details).
-        advisor = ProfileService(self.ctx.session).profile(
-            self.ctx.session.user.name).display_name
-        self.boxes.append(SignerBox(SignerRole.ADVISOR, advisor, _("Advisor")))
+        captions = {SignerRole.RESIDENT: _("Resident"), SignerRole.ADVISOR: _("Advisor")}
+        self.boxes = [SignerBox(role, name, captions[role]) for role, name in
+                      AgreementService(self.ctx.session).signers(file.case.id)]
         self.landlord_box = SignerBox(SignerRole.LANDLORD, "", _("For the landlord"))
         self.landlord_name = QLineEdit()
         self.landlord_name.setPlaceholderText(_("Name of the landlord's representative"))

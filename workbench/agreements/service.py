@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from workbench import payments
 from workbench.agreements import identity as identities
-from workbench.agreements.signatures import Signature
+from workbench.agreements.signatures import Signature, SignerRole
 from workbench.cases import rows
 from workbench.cases.model import (
     ConsentParty,
@@ -112,8 +112,7 @@ class AgreementService:
             raise NoPlan(id=case_id)
         organisation = self.session.organisation
         country = organisation.country
-        residents = [file.person.full_name] + [m.name for m in file.members
-                                               if m.role is MemberRole.PARTNER and m.name]
+        residents = _residents(file)
         landlord = file.landlord or Landlord("", LandlordKind.OTHER)
         profile = ProfileService(self.session).profile(self.session.user.name)
         policy = self.session.policy
@@ -182,6 +181,16 @@ class AgreementService:
             "SELECT number FROM documents WHERE number LIKE ?", (f"{base}-%",))}
         return next(f"{base}-{n}" for n in range(issued + 1, issued + len(taken) + 2)
                     if f"{base}-{n}" not in taken)
+
+    def signers(self, case_id: int) -> list[tuple[SignerRole, str]]:
+        """Who signs on the screen, in the agreement's order: each resident (the tenant
+        and a partner), then the advisor under their profile's full name (the landlord's
+        representative may be added by whoever is there)."""
+        self._may(N_("see case data"))
+        file = CaseService(self.session).open_case(case_id)
+        advisor = ProfileService(self.session).profile(self.session.user.name).display_name
+        return [(SignerRole.RESIDENT, name) for name in _residents(file)] + \
+            [(SignerRole.ADVISOR, advisor)]
 
     def preview(self, case_id: int, language: str, place: str = "") -> bytes:
         """The pages the resident reads before signing: the agreement as it will be
@@ -316,3 +325,8 @@ def _document(row) -> Document:
                     row["created_at"], row["filename"], row["mime"], json.loads(row["signers"]),
                     row["replaces"], row["superseded_by"] or "")
 
+
+def _residents(file) -> list[str]:
+    """The tenant and a partner living with them: the residents who sign."""
+    return [file.person.full_name] + [m.name for m in file.members
+                                      if m.role is MemberRole.PARTNER and m.name]
