@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.locked_label)
         old = self.centralWidget()
         self.setCentralWidget(self.central)
+        if self.isVisible():
+            self.central.show()  # now, not when the event loop next runs: keys may follow
         if old is not None:
             old.deleteLater()
         if getattr(self, "user_label", None) is not None:

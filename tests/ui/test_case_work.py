@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlcipher3
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from tests.conftest import ADMIN, PASSPHRASE
 from tests.ui.conftest import show_section, type_into, unlock_with, when_modal
@@ -398,3 +398,41 @@ def test_search_results_follow_the_column_the_list_is_sorted_by(window, qtbot):
     qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(arrears_at, 5))  # again
     qtbot.waitUntil(lambda: arrears() == shown[::-1] or arrears() == sorted(shown), timeout=5000)
     assert arrears() != shown
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "da", "en"])
+def test_tabs_and_clicks_never_leave_the_cursor_out_of_sight(window, ctx, qtbot, language):
+    """As the issue asks: on every section, in every language, Tabs and random clicks
+    into fields, lists and tables never leave the cursor on a widget that cannot be seen."""
+    import random
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QPlainTextEdit
+
+    from ui.preferences import LANGUAGE
+
+    if language != "en":
+        ctx.preferences.set(LANGUAGE, language)
+        window.change_language(language)
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    click_row(window, qtbot, 2)
+    rng = random.Random(14)
+    sections = window.editor.sections
+    clickable = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QAbstractItemView)
+    for index in range(sections.count()):
+        page = show_section(qtbot, window, index)
+        targets = [w for w in page.findChildren(QWidget)
+                   if isinstance(w, clickable) and w.isVisible() and w.isEnabled()]
+        for step in range(30):
+            if targets and step % 3 == 0:
+                target = rng.choice(targets)
+                spot = target.viewport() if isinstance(target, QAbstractItemView) else target
+                qtbot.mouseClick(spot, Qt.LeftButton,
+                                 pos=QPoint(rng.randrange(2, max(3, spot.width() - 2)),
+                                            rng.randrange(2, max(3, spot.height() - 2))))
+            else:
+                qtbot.keyClick(QApplication.focusWidget() or window,
+                               Qt.Key_Backtab if step % 7 == 0 else Qt.Key_Tab)
+            focused = QApplication.focusWidget()
+            assert focused is not None and focused.isVisible(), \
+                (language, sections.title(index), step, focused)
