@@ -155,6 +155,10 @@ class AgreementDialog(QDialog):
     def _go(self, step: int) -> None:
         self.steps.setCurrentIndex(step)
         reading = step == 0
+        # What is signed is what was read: the language and place are fixed while signing
+        # (back to the pages to change them).
+        self.language.setEnabled(reading)
+        self.place.setEnabled(reading)
         self.sign_button.setVisible(reading)
         self.back_button.setVisible(not reading)
         self.seal_button.setVisible(not reading)

@@ -149,10 +149,29 @@ def run_task(owner: QWidget, previous: Background | None, busy, work: Work, text
     return task
 
 
+class _Busy(QObject):
+    """Says True when a ``wait_for`` task starts and False when it ends: the window holds
+    its idle lock and its team sync meanwhile, as for Settings' tasks (the task uses the
+    window's connection; locking would close it under the task)."""
+
+    changed = Signal(bool)
+
+
+busy = _Busy()
+
+
 def wait_for(owner: QWidget, work: Callable[[], Any], text: str, title: str) -> Any:
     """``work`` on a worker thread while the window keeps painting behind a busy dialog,
-    for a step that must end before the user goes on (a wizard's Next); returns its
-    result or raises what it raised."""
+    for a step that must end before the user goes on (a wizard's Next, sealing); returns
+    its result or raises what it raised."""
+    busy.changed.emit(True)
+    try:
+        return _wait_for(owner, work, text, title)
+    finally:
+        busy.changed.emit(False)
+
+
+def _wait_for(owner: QWidget, work: Callable[[], Any], text: str, title: str) -> Any:
     loop = QEventLoop()
     outcome: dict[str, Any] = {}
 

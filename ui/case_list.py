@@ -115,8 +115,11 @@ class CaseListModel(QAbstractTableModel):
             match_expression(self.query.text) is not None
 
     def clear(self) -> None:
+        """Locked: nothing of the cases stays in memory (names kept for searches too)."""
         self.beginResetModel()
         self._texts.clear()
+        self._formatted.clear()
+        self._formatted_style = None
         self.rows, self.total = [], 0
         self.endResetModel()
 

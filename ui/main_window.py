@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 
-from ui import help_dialogs
+from ui import background, help_dialogs
 from ui.after_unlock import report_unlock
 from ui.case_editor.editor import CaseEditor
 from ui.case_list import CaseListPanel
@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._busy_tasks = 0  # Settings tasks running on the store (see _hold_idle_lock)
         self._arrived_meanwhile = False  # other laptops' changes to show after them
         self.team_sync.arrived.connect(self._cases_arrived)
+        background.busy.changed.connect(self._hold_idle_lock)  # sealing, exports, …
         self.team_sync.changed.connect(self._team_changed)
         self._build()
         geometry = ctx.preferences.get(WINDOW_GEOMETRY)

@@ -60,6 +60,7 @@ class PlanTableModel(QAbstractTableModel):
         self.capacity: int | None = None
         self.statuses: list[InstalmentStatus] | None = None
         self.read_only = False
+        self.refused = False  # the last typed value did not parse
 
     # --- changing the rows (only ever through the undo stack) ----------------------------
 
@@ -154,6 +155,7 @@ class PlanTableModel(QAbstractTableModel):
             return False
         column = PlanColumn(index.column())
         row = self.rows[index.row()]
+        self.refused = False
         try:
             if column is PlanColumn.DUE:
                 changed = dataclasses.replace(row, due_on=parse_date(str(value), self.ctx.locale))
@@ -163,6 +165,7 @@ class PlanTableModel(QAbstractTableModel):
             else:
                 changed = dataclasses.replace(row, note=str(value).strip())
         except ValidationError as error:
+            self.refused = True  # (the cursor stays on the cell to put it right)
             self.edit_refused.emit(error.message())
             return False
         if changed == row:
@@ -217,7 +220,7 @@ class PlanTable(QTableView):
         super().closeEditor(editor, hint)
         current = self.currentIndex()
         if hint == QAbstractItemDelegate.SubmitModelCache and current.isValid() and \
-                current.row() + 1 < self.model().rowCount():
+                not self.model().refused and current.row() + 1 < self.model().rowCount():
             self.setCurrentIndex(current.sibling(current.row() + 1, current.column()))
 
     def selected_row(self) -> int | None:

@@ -42,7 +42,7 @@ from workbench.agreements.identity import (
     save_identity,
 )
 from workbench.errors import WorkbenchError
-from workbench.i18n import LANGUAGES, _, format_date
+from workbench.i18n import LANGUAGES, _, format_date, locale_for
 from workbench.plans.service import PlanService
 from workbench.plans.tracking import TrackingRule
 from workbench.session import Role, Session
@@ -173,7 +173,8 @@ class SettingsDialog(QDialog):
         certificate = identity.certificate
         self.identity_label.setText(_("{subject}, valid until {date}").format(
             subject=identity.subject,
-            date=format_date(certificate.not_valid_after_utc.date())))
+            date=format_date(certificate.not_valid_after_utc.date(), locale_for(
+                self.preferences.language(), self.session.organisation.country))))
 
     def _create_identity(self) -> None:
         if not Dialogs.confirm(self, _("Make a new seal certificate? Agreements sealed "

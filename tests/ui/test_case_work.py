@@ -436,3 +436,18 @@ def test_tabs_and_clicks_never_leave_the_cursor_out_of_sight(window, ctx, qtbot,
             focused = QApplication.focusWidget()
             assert focused is not None and focused.isVisible(), \
                 (language, sections.title(index), step, focused)
+
+
+def test_up_and_down_walk_the_sections_without_losing_the_list(window, qtbot):
+    """Showing a section the first time filled it with the cursor in its form, so the
+    next Down went into a field instead of the next section."""
+    click_row(window, qtbot, 1)
+    sections = window.editor.sections
+    show_section(qtbot, window, 0)
+    assert QApplication.focusWidget() is sections.list
+    for index in range(1, sections.count()):
+        qtbot.keyClick(sections.list, Qt.Key_Down)
+        assert sections.currentIndex() == index
+        assert QApplication.focusWidget() is sections.list, sections.title(index)
+    qtbot.keyClick(sections.list, Qt.Key_Up)
+    assert sections.currentIndex() == sections.count() - 2

@@ -68,6 +68,8 @@ def test_signing_on_the_pad_seals_a_valid_agreement(window, qtbot):
         qtbot.mouseClick(dialog.sign_button, Qt.LeftButton)
         resident, advisor = dialog.boxes
         assert resident.pad.isVisible() and dialog.seal_button.isVisible()
+        # What is sealed is what was read: no other language or place while signing.
+        assert not dialog.language.isEnabled() and not dialog.place.isEnabled()
         assert not dialog.seal_button.isEnabled()  # nobody has signed yet
         sign_with_mouse(resident.pad)
         sign_with_pen(advisor.pad)

@@ -81,8 +81,11 @@ class Section:
         if self.page is None:
             self.page = self.make()
             self.holder.layout().addWidget(self.page)
-            self.page.show()  # now, not when the event loop next runs (keys may follow)
-            self.loaded(self.page)  # the open case, as the other sections have it
+            # Filled while still hidden (as the other sections were), so filling takes no
+            # cursor from the section list; then shown at once, not when the event loop
+            # next runs (keys may follow).
+            self.loaded(self.page)
+            self.page.show()
         return self.page
 
 
@@ -171,6 +174,8 @@ class CaseEditor(QWidget):
         """Focus the first field of the section shown (where a new entry starts, in a
         section with a list); False if it has none."""
         page = self.sections.currentWidget()
+        if page is None or not page.isVisible():
+            return False  # (no case shown: no key may go there)
         if hasattr(page, "focus_first") and page.focus_first():
             return True
         widget = page.nextInFocusChain() if page is not None else None

@@ -131,28 +131,41 @@ class Database:
             self._checkpointer = None
 
     def close(self) -> None:
-        """Close the connection; SQLCipher wipes its copy of the key from memory."""
+        """Close the connection; SQLCipher wipes its copy of the key from memory. A
+        transaction another thread has open ends first (then that thread is told the store
+        is gone, instead of writing into a closed connection)."""
         self.stop_checkpoints()
-        self._closed = True
+        with self._using:
+            self._closed = True
         with contextlib.suppress(sqlcipher3.Error):
             self.connection.close()
 
     # --- statements ----------------------------------------------------------------------
 
+    # One statement at a time per connection, too: a read from the window's thread while
+    # a worker's transaction is open would otherwise see its uncommitted rows. (A cursor
+    # from ``execute`` is stepped by its caller: read it on the thread that holds the
+    # transaction, or use ``one``/``all``.)
+
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlcipher3.Cursor:
-        return self.connection.execute(sql, params)
+        with self._held():
+            return self.connection.execute(sql, params)
 
     def executemany(self, sql: str, rows) -> sqlcipher3.Cursor:
-        return self.connection.executemany(sql, rows)
+        with self._held():
+            return self.connection.executemany(sql, rows)
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlcipher3.Row | None:
-        return self.connection.execute(sql, params).fetchone()
+        with self._held():
+            return self.connection.execute(sql, params).fetchone()
 
     def all(self, sql: str, params: tuple | dict = ()) -> list[sqlcipher3.Row]:
-        return self.connection.execute(sql, params).fetchall()
+        with self._held():
+            return self.connection.execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: tuple | dict = ()):
-        row = self.connection.execute(sql, params).fetchone()
+        with self._held():
+            row = self.connection.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     @contextlib.contextmanager
