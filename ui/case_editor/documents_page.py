@@ -132,13 +132,18 @@ class DocumentsPage(QWidget):
         if dialog.exec() and dialog.document is not None:
             self.ctx.case_saved.emit(self.ctx.cases.open_case(self.file.case.id))
 
-    def open(self) -> None:
+    def _selected_content(self) -> tuple[Document, bytes] | tuple[None, None]:
+        """The chosen document and its bytes (read from the store; a failure is shown)."""
         document = self._selected()
         if document is None:
-            return
+            return None, None
         content = self.ctx.run(self, lambda: AgreementService(self.ctx.session)
                                .content(document.id))
-        if content is None:
+        return (document, content) if content is not None else (None, None)
+
+    def open(self) -> None:
+        document, content = self._selected_content()
+        if document is None:
             return
         name = document.filename or f"document-{document.id}"
         try:
@@ -154,12 +159,8 @@ class DocumentsPage(QWidget):
 
     def print(self) -> None:
         """Straight to a printer, through Qt's print dialog: no PDF reader needed."""
-        document = self._selected()
+        document, content = self._selected_content()
         if document is None:
-            return
-        content = self.ctx.run(self, lambda: AgreementService(self.ctx.session)
-                               .content(document.id))
-        if content is None:
             return
         if document.filename and not document.filename.lower().endswith(".pdf"):
             Dialogs.warn(self, _("Only PDF documents are printed from here; open {name} to "
