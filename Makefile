@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 
 	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 \
 	poppler-utils desktop-file-utils postgresql
 
-.PHONY: demo run test bench lint format translations system-deps bundle release-check clean
+.PHONY: demo run test test-thorough bench lint format translations system-deps bundle release-check clean
 
 demo: $(STAMP)
 	$(BIN)/workbench demo
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# Before a release: the kill-and-recover tests at every instant they know (about 2 min more).
+test-thorough: $(STAMP)
+	THOROUGH=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # The desktop bundle (dist/workbench/) and its release check in an empty environment.
 bundle:

@@ -24,3 +24,12 @@ def snapshot(location: StoreLocation) -> dict[str, bytes]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def kill_runs(thorough: int, everyday: int) -> int:
+    """How many random instants a kill-and-recover test tries: ``thorough`` with
+    ``THOROUGH=1`` (``make test-thorough``, before a release), else ``everyday`` (the
+    default run, kept near ten minutes: the first instants of the same random sequence)."""
+    import os
+
+    return thorough if os.environ.get("THOROUGH") == "1" else everyday

@@ -1,5 +1,6 @@
-"""Release safety: killed mid-save, mid-backup and mid-plan revision (150 kills here, 50 more
-in test_crash_safety), the store stays whole and keeps every committed record."""
+"""Release safety: killed mid-save, mid-backup and mid-plan revision (150 kills here with
+THOROUGH=1, 70 in the everyday run; more in test_crash_safety), the store stays whole and
+keeps every committed record."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN, PASSPHRASE, make_store
-from tests.helpers import intake
+from tests.helpers import intake, kill_runs
 from workbench.cases.service import CaseService
 from workbench.plans.service import PlanService
 from workbench.session import unlock
@@ -32,7 +33,10 @@ def kill_during(location, mode: str, extra: list[str], rng: random.Random) -> li
     return [line.strip() for line in lines + worker.stdout.read().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("mode", "kills"), [("backup", 75), ("plan", 75)])
+KILLS = kill_runs(thorough=75, everyday=35)
+
+
+@pytest.mark.parametrize(("mode", "kills"), [("backup", KILLS), ("plan", KILLS)])
 def test_killed_mid_action_loses_nothing_committed(location, tmp_path, mode, kills):
     session = make_store(location)
     case_id = CaseService(session).create_case(intake()).case.id

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN, FAST_KDF, PASSPHRASE, make_store
+from tests.helpers import kill_runs
 from workbench.cases.service import CaseService
 from workbench.demo.seed import seed_demo
 from workbench.errors import UnknownUser
@@ -23,7 +24,7 @@ from workbench.store.maintenance import check_store
 from workbench.users import UserService
 
 VICTIM = Path(__file__).with_name("rotation_victim.py")
-KILLS = 55
+KILLS = kill_runs(thorough=55, everyday=25)
 ADVISOR, ADVISOR_PASS = "bo", "bos own passphrase"
 LEAD, LEAD_PASS = "lea", "leas own passphrase"
 
