@@ -61,3 +61,24 @@ def store_with_recovery(location: StoreLocation) -> Iterator[tuple[Session, str]
     yield session, recovery_key
     if not session.locked:
         session.lock()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # The bundle's test last: by then its build, started at collection, is done.
+    items.sort(key=lambda item: item.path.name == "test_bundle.py")
+
+
+def pytest_collection_finish(session) -> None:
+    # The bundle builds beside the other tests (see tests/support/bundle.py).
+    if not session.config.option.collectonly and any(
+            item.path.name == "test_bundle.py" and "bundle_builds" in item.name
+            for item in session.items):
+        from tests.support import bundle
+
+        bundle.start()
+
+
+def pytest_sessionfinish(session) -> None:
+    from tests.support import bundle
+
+    bundle.stop()

@@ -1,0 +1,43 @@
+"""The desktop bundle's build, started as soon as the tests are collected.
+
+Building takes about a minute and a half, mostly on one core; started early it runs beside
+the other tests (on the second core) and test_bundle.py only waits for what is left.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+_build: tuple[subprocess.Popen, Path] | None = None
+
+
+def start() -> None:
+    global _build
+    if _build is None:
+        log = Path(tempfile.mkstemp(prefix="bundle-build-", suffix=".log")[1])
+        with log.open("w") as out:
+            process = subprocess.Popen(["bash", "packaging/build.sh"], cwd=ROOT, stdout=out,
+                                       stderr=subprocess.STDOUT, text=True)
+        _build = (process, log)
+
+
+def finished(timeout: float = 1200) -> tuple[int, str]:
+    """The build's exit code and what it printed (started now if it was not yet)."""
+    start()
+    process, log = _build
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return code, log.read_text()
+
+
+def stop() -> None:
+    """At the end of the run: a build nobody waited for (the run stopped early) ends too."""
+    if _build is not None and _build[0].poll() is None:
+        _build[0].kill()
+        _build[0].wait()
