@@ -6,6 +6,8 @@ the other tests (on the second core) and test_bundle.py only waits for what is l
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -20,7 +22,8 @@ def start() -> None:
         log = Path(tempfile.mkstemp(prefix="bundle-build-", suffix=".log")[1])
         with log.open("w") as out:
             process = subprocess.Popen(["bash", "packaging/build.sh"], cwd=ROOT, stdout=out,
-                                       stderr=subprocess.STDOUT, text=True)
+                                       stderr=subprocess.STDOUT, text=True,
+                                       start_new_session=True)  # (stopped as a group)
         _build = (process, log)
 
 
@@ -31,7 +34,7 @@ def finished(timeout: float = 1200) -> tuple[int, str]:
     try:
         code = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        stop()
         raise
     return code, log.read_text()
 
@@ -39,5 +42,5 @@ def finished(timeout: float = 1200) -> tuple[int, str]:
 def stop() -> None:
     """At the end of the run: a build nobody waited for (the run stopped early) ends too."""
     if _build is not None and _build[0].poll() is None:
-        _build[0].kill()
+        os.killpg(_build[0].pid, signal.SIGKILL)  # pip and PyInstaller with it
         _build[0].wait()
