@@ -32,7 +32,7 @@ class Person:
     actions: int = 0
     log: list[str] = field(default_factory=list)
 
-    def _count(self, what: str) -> None:
+    def act(self, what: str) -> None:
         # Between two acts of a person the program runs what it queued (an edited cell is
         # committed a moment after Enter); keys sent back to back would skip that.
         self.qtbot.wait(20)
@@ -48,14 +48,14 @@ class Person:
         return widget
 
     def key(self, key, modifier=Qt.NoModifier, what: str = "") -> None:
-        self._count(what or QKeySequence(modifier | key).toString())
+        self.act(what or QKeySequence(modifier | key).toString())
         self.qtbot.keyClick(self.focused(), key, modifier)
         if modifier & Qt.AltModifier:
             self.qtbot.wait(150)  # a button's Alt+letter clicks it visibly, 100 ms later
 
     def type(self, text: str) -> None:
         """Types into the field that has the cursor (wherever the program put it)."""
-        self._count(f"type {text!r}")
+        self.act(f"type {text!r}")
         widget = self.focused()
         if isinstance(widget, QComboBox):
             # A list is searched by what was typed within a moment: a person's next
@@ -65,19 +65,19 @@ class Person:
             type_into(self.qtbot, QApplication.focusWidget() or widget, char)  # opens)
 
     def click(self, widget: QWidget, pos: QPoint | None = None, what: str = "") -> None:
-        self._count(what or f"click {type(widget).__name__}")
+        self.act(what or f"click {type(widget).__name__}")
         assert widget.isVisible() and widget.isEnabled(), (what, widget)
         self.qtbot.mouseClick(widget, Qt.LeftButton, pos=pos or widget.rect().center())
 
     def double_click(self, widget: QWidget, pos: QPoint, what: str = "") -> None:
-        self._count(what or "double click")
+        self.act(what or "double click")
         # A mouse sends a click, then the double click (QTest's double click alone lacks
         # the first press, which a table needs to know the cell).
         self.qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
         self.qtbot.mouseDClick(widget, Qt.LeftButton, pos=pos)
 
     def sign(self, pad: QWidget) -> None:
-        self._count("sign")
+        self.act("sign")
         sign_with_mouse(pad)
 
 
