@@ -103,13 +103,8 @@ class AgreementDialog(QDialog):
         QTimer.singleShot(0, self.show_pages)  # once the dialog has its size
 
     def _reading_step(self) -> QWidget:
-        step = QWidget()
-        layout = QVBoxLayout(step)
-        layout.setContentsMargins(0, 0, 0, 0)
-        intro = QLabel(_("Read the agreement through with the resident. The signatures come "
-                         "next; what is sealed is exactly these pages, signed."))
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        step, layout = _step(_("Read the agreement through with the resident. The signatures "
+                               "come next; what is sealed is exactly these pages, signed."))
         self.pages_area = QScrollArea()
         self.pages_area.setObjectName("agreementPages")
         self.pages_area.setWidgetResizable(True)
@@ -124,13 +119,8 @@ class AgreementDialog(QDialog):
         return step
 
     def _signing_step(self, file: CaseFile) -> QWidget:
-        step = QWidget()
-        layout = QVBoxLayout(step)
-        layout.setContentsMargins(0, 0, 0, 0)
-        intro = QLabel(_("Each person present signs in their box with a finger, a pen or the "
-                         "mouse. The landlord may instead sign a printed copy."))
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        step, layout = _step(_("Each person present signs in their box with a finger, a pen "
+                               "or the mouse. The landlord may instead sign a printed copy."))
         captions = {SignerRole.RESIDENT: _("Resident"), SignerRole.ADVISOR: _("Advisor")}
         self.boxes = [SignerBox(role, name, captions[role]) for role, name in
                       AgreementService(self.ctx.session).signers(file.case.id)]
@@ -231,3 +221,14 @@ class AgreementDialog(QDialog):
             show_failure(self, error)
             return
         self.accept()
+
+
+def _step(intro: str) -> tuple[QWidget, QVBoxLayout]:
+    """One step of the dialog: a page that starts with what to do on it."""
+    step = QWidget()
+    layout = QVBoxLayout(step)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(intro)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return step, layout
